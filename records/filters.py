@@ -1,0 +1,53 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from .models import Agency, RecordsRequest, Statute, Status, Tag, TrackingNumber
+
+
+class RecordsRequestFilter(django_filters.FilterSet):
+    """The request list. Applied on top of RecordsRequest.objects.visible_to(user); state lives in the URL."""
+
+    q = django_filters.CharFilter(label="Search", method="filter_text")
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
+    open = django_filters.BooleanFilter(label="Open only", method="filter_open")
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.order_by("name"))
+    statute = django_filters.ModelChoiceFilter(queryset=Statute.objects.order_by("code"))
+    assignee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
+    tag = django_filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.none())
+    project = django_filters.CharFilter(lookup_expr="iexact")
+    sent = django_filters.DateFromToRangeFilter(field_name="sent_date", label="Sent between")
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("sent_date", "sent"),
+            ("due_date", "due"),
+            ("title", "title"),
+            ("agency__name", "agency"),
+            ("status", "status"),
+            ("created_at", "created"),
+        )
+    )
+
+    class Meta:
+        model = RecordsRequest
+        fields = ["q", "status", "open", "agency", "statute", "assignee", "tag", "project", "sent"]
+
+    def __init__(self, *args, teams=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Choices come from the user's own teams only: no other team's people or tags leak.
+        self.filters["assignee"].queryset = get_user_model().objects.filter(memberships__team__in=teams).distinct()
+        self.filters["tag"].queryset = Tag.objects.filter(team__in=teams)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value) | Q(reference__icontains=value)
+            | Q(id__in=TrackingNumber.objects.filter(number__icontains=value).values("request_id"))
+        )  # fmt: skip
+
+    def filter_open(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.open() if value else queryset.exclude(pk__in=queryset.open().values("pk"))

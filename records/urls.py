@@ -1,0 +1,23 @@
+from django.urls import path
+
+from .views import agencies, home, requests, teams
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("requests/", requests.request_list, name="request_list"),
+    path("requests/new/", requests.request_create, name="request_create"),
+    path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
+    path("requests/<int:pk>/edit/", requests.request_edit, name="request_edit"),
+    path("requests/<int:pk>/events/", requests.event_add, name="event_add"),
+    path("requests/<int:pk>/communications/", requests.communication_add, name="communication_add"),
+    path("events/<int:pk>/edit/", requests.event_edit, name="event_edit"),
+    path("events/<int:pk>/delete/", requests.event_delete, name="event_delete"),
+    path("communications/<int:pk>/", requests.communication_detail, name="communication_detail"),
+    path("agencies/", agencies.agency_list, name="agency_list"),
+    path("agencies/new/", agencies.agency_create, name="agency_create"),
+    path("agencies/<int:pk>/", agencies.agency_detail, name="agency_detail"),
+    path("agencies/<int:pk>/edit/", agencies.agency_edit, name="agency_edit"),
+    path("team/", teams.team_page, name="team"),
+    path("team/switch/", teams.team_switch, name="team_switch"),
+    path("team/members/<int:pk>/remove/", teams.member_remove, name="member_remove"),
+]

@@ -1,0 +1,62 @@
+"""Access helpers: the object a user may touch, or 404; a write by a viewer, 403.
+
+Every view gets its objects through these, and these start from `visible_to(user)`.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
+
+from ..models import Membership, RecordsRequest, Team
+
+
+def get_request_for_user(user, pk, *, write=False) -> RecordsRequest:
+    records_request = get_object_or_404(RecordsRequest.objects.visible_to(user).select_related("team"), pk=pk)
+    if write and not can_write(user, records_request.team):
+        raise PermissionDenied("Your role in this team is read-only.")
+    return records_request
+
+
+def get_scoped_or_404(queryset, user, *, write=False, **lookup):
+    """For events, communications, documents: visible to the user, else 404."""
+    obj = get_object_or_404(queryset.visible_to(user), **lookup)
+    if write:
+        team = obj.request.team
+        if not can_write(user, team):
+            raise PermissionDenied("Your role in this team is read-only.")
+    return obj
+
+
+def membership(user, team) -> Membership | None:
+    return Membership.objects.filter(user=user, team=team).first()
+
+
+def can_write(user, team) -> bool:
+    m = membership(user, team)
+    return m is not None and m.can_write
+
+
+def teams_for(user):
+    return Team.objects.filter(memberships__user=user).order_by("name")
+
+
+def writable_teams(user):
+    # One filter() call, so the role condition applies to this user's own membership.
+    return Team.objects.filter(memberships__user=user, memberships__role__in=Membership.WRITE_ROLES)
+
+
+def current_team(request) -> Team | None:
+    """The team the user is working in: chosen in the session, else their first."""
+    teams = teams_for(request.user)
+    chosen = request.session.get("team_id")
+    team = teams.filter(pk=chosen).first() if chosen else None
+    return team or teams.first()
+
+
+def require_team_admin(user, team) -> None:
+    m = membership(user, team)
+    if m is None:
+        from django.http import Http404
+
+        raise Http404("No such team.")
+    if m.role != Membership.ADMIN:
+        raise PermissionDenied("Only a team admin can manage members.")

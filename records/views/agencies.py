@@ -1,0 +1,80 @@
+import django_filters
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from ..forms import AgencyForm
+from ..models import Agency, RecordsRequest
+from .access import writable_teams
+
+
+class AgencyFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(label="Name", method="filter_name")
+    level = django_filters.ChoiceFilter(choices=Agency.LEVEL_CHOICES)
+    state = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Agency
+        fields = ["name", "level", "state"]
+
+    def filter_name(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(name__icontains=value) | Q(abbreviation__icontains=value))
+
+
+def _require_editor(user):
+    # The directory is shared: any editor of any team may add or correct an agency.
+    if not writable_teams(user).exists():
+        raise PermissionDenied("Only editors can change the agency directory.")
+
+
+@login_required
+def agency_list(request):
+    filterset = AgencyFilter(request.GET or None, queryset=Agency.objects.select_related("parent", "default_statute"))
+    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else Agency.objects.all()
+    page = Paginator(queryset.order_by("name"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "records/agency_list.html",
+        {"filter": filterset, "page": page, "querystring": query.urlencode(),
+         "can_edit": writable_teams(request.user).exists()},
+    )  # fmt: skip
+
+
+@login_required
+def agency_detail(request, pk):
+    agency = get_object_or_404(Agency.objects.select_related("parent", "default_statute"), pk=pk)
+    requests = RecordsRequest.objects.visible_to(request.user).filter(agency=agency).with_list_data()
+    return render(
+        request,
+        "records/agency_detail.html",
+        {"agency": agency, "requests": requests, "can_edit": writable_teams(request.user).exists()},
+    )
+
+
+@login_required
+def agency_create(request):
+    _require_editor(request.user)
+    form = AgencyForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        agency = form.save()
+        messages.success(request, f"Added {agency}.")
+        return redirect("agency_detail", pk=agency.pk)
+    return render(request, "records/agency_form.html", {"form": form})
+
+
+@login_required
+def agency_edit(request, pk):
+    _require_editor(request.user)
+    agency = get_object_or_404(Agency, pk=pk)
+    form = AgencyForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Agency updated.")
+        return redirect("agency_detail", pk=agency.pk)
+    return render(request, "records/agency_form.html", {"form": form, "agency": agency})

@@ -1,0 +1,53 @@
+"""Personas shared by every feature test: a team editor, a read-only teammate, a stranger."""
+
+from pathlib import Path
+
+import pytest
+
+from records.models import Membership
+
+from . import factories
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+
+
+@pytest.fixture
+def team(db):
+    return factories.make_team("Records Desk")
+
+
+@pytest.fixture
+def editor(team):
+    user = factories.make_user("editor")
+    factories.add_member(user, team, Membership.ADMIN)
+    return user
+
+
+@pytest.fixture
+def viewer(team):
+    user = factories.make_user("viewer")
+    factories.add_member(user, team, Membership.VIEWER)
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    user = factories.make_user("stranger")
+    factories.add_member(user, factories.make_team("Other Newsroom"), Membership.ADMIN)
+    return user
+
+
+@pytest.fixture
+def login(client):
+    def _login(user):
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def shared_dir():
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is absent: the shared corpus and tables live beside the project as ../shared")
+    return SHARED
