@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "records.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -132,6 +133,27 @@ STORAGES = {
 # through the permission-checked view only.
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "files"))
 
+# Production hardening (DEBUG off). HSTS and the TLS redirect only when served over TLS,
+# which is the default for production; set SECURE_TLS=0 to serve plain HTTP on a private network.
+SECURE_TLS = envbool("SECURE_TLS", "0" if DEBUG else "1")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_TLS
+SESSION_COOKIE_HTTPONLY = True
+SECURE_SSL_REDIRECT = SECURE_TLS and envbool("SECURE_SSL_REDIRECT", "1")
+SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", "31536000") if SECURE_TLS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_TLS
+SECURE_HSTS_PRELOAD = SECURE_TLS and envbool("SECURE_HSTS_PRELOAD", "1")
+if envbool("BEHIND_TLS_PROXY", "0"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"  # the inline PDF view opts in with xframe_options_sameorigin
+# Downloads: "django" streams the file; "nginx" hands it to nginx with X-Accel-Redirect;
+# "sendfile" uses X-Sendfile (Apache). See README, Production.
+FILE_DOWNLOAD_MODE = os.getenv("FILE_DOWNLOAD_MODE", "django")
+if FILE_DOWNLOAD_MODE not in ("django", "nginx", "sendfile"):
+    raise ImproperlyConfigured("FILE_DOWNLOAD_MODE must be django, nginx or sendfile")
+FILE_DOWNLOAD_ACCEL_PREFIX = os.getenv("FILE_DOWNLOAD_ACCEL_PREFIX", "/protected-files/")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -145,11 +167,13 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue_dir = VAR_DIR / "broker"
     (_queue_dir / "queue").mkdir(parents=True, exist_ok=True)
     (_queue_dir / "processed").mkdir(parents=True, exist_ok=True)
+    (_queue_dir / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir / "queue"),
         "data_folder_out": str(_queue_dir / "queue"),
         "processed_folder": str(_queue_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_queue_dir / "control"),
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", "3600")}
