@@ -17,6 +17,10 @@ class RecordsRequestFilter(django_filters.FilterSet):
     tag = django_filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.none())
     project = django_filters.CharFilter(lookup_expr="iexact")
     sent = django_filters.DateFromToRangeFilter(field_name="sent_date", label="Sent between")
+    deadline = django_filters.ChoiceFilter(
+        label="Deadline", choices=[("overdue", "Overdue"), ("due_within", "Due within N days")], method="filter_deadline"
+    )
+    within = django_filters.NumberFilter(label="N days", method="filter_noop", min_value=0, max_value=365)
     ordering = django_filters.OrderingFilter(
         fields=(
             ("sent_date", "sent"),
@@ -30,7 +34,7 @@ class RecordsRequestFilter(django_filters.FilterSet):
 
     class Meta:
         model = RecordsRequest
-        fields = ["q", "status", "open", "agency", "statute", "assignee", "tag", "project", "sent"]
+        fields = ["q", "status", "open", "deadline", "within", "agency", "statute", "assignee", "tag", "project", "sent"]
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -46,6 +50,15 @@ class RecordsRequestFilter(django_filters.FilterSet):
             Q(title__icontains=value) | Q(reference__icontains=value)
             | Q(id__in=TrackingNumber.objects.filter(number__icontains=value).values("request_id"))
         )  # fmt: skip
+
+    def filter_deadline(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.overdue()
+        days = self.form.cleaned_data.get("within")
+        return queryset.due_within(int(days) if days is not None else 7)
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # read by filter_deadline
 
     def filter_open(self, queryset, name, value):
         if value is None:

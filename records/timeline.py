@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .models import Event, RecordsRequest, Status
+from django.db.models import Q
+
+from . import deadlines as engine
+from .models import ClosureDay, Event, RecordsRequest, Status
 
 Kind = Event.Kind
 
@@ -48,43 +51,68 @@ def derive_status(request: RecordsRequest, events) -> str:
     return status
 
 
+DERIVED_FIELDS = ["status", "due_date", "due_is_internal", "appeal_window_closes", "appeal_decision_due"]
+
+
 def recompute(request: RecordsRequest) -> RecordsRequest:
-    """Re-derive status and due date from the events; call after any event change."""
+    """Re-derive status and the stored deadlines from the events; call after any event change."""
     events = list(request.events.all())
     request.status = derive_status(request, events)
-    request.due_date = current_due_date(request, events)
-    request.save(update_fields=["status", "due_date", "updated_at"])
+    deadlines = request_deadlines(request, events)
+    current = deadlines.current_deadline if deadlines is not None else None
+    request.due_date = current.due if current is not None else None
+    request.due_is_internal = bool(current is not None and current.internal)
+    request.appeal_window_closes = _due(deadlines, "appeal_window")
+    request.appeal_decision_due = _due(deadlines, "appeal_decision")
+    request.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
     return request
 
 
-def current_due_date(request: RecordsRequest, events):
-    deadlines = request_deadlines(request, events)
-    return deadlines.current_due if deadlines is not None else None
+def _due(deadlines, name):
+    deadline = getattr(deadlines, name, None) if deadlines is not None else None
+    return deadline.due if deadline is not None else None
 
 
 def request_deadlines(request: RecordsRequest, events=None):
     """The full set of deadlines with their working, or None before the agency has it."""
-    try:
-        from . import deadlines as engine
-    except ImportError:  # TEMPORARY until the engine lands
-        return None
-    from .models import ClosureDay
-
-    if request.received_date is None or not hasattr(engine, "compute_request_deadlines"):
+    if request.received_date is None:
         return None
     if events is None:
         events = list(request.events.all())
     rule = request.statute.as_rule()
-    closures = [
-        (c.date, c.reason)
-        for c in ClosureDay.objects.filter(agency__isnull=True, calendar=rule.calendar).union(
-            ClosureDay.objects.filter(agency_id=request.agency_id)
-        )
-    ]
+    # The calendar's own closure days, and this agency's (CCP 12b: days its office is closed).
+    closures = list(
+        ClosureDay.objects.filter(Q(agency__isnull=True, calendar=rule.calendar) | Q(agency_id=request.agency_id))
+        .order_by()
+        .values_list("date", "reason")
+    )
     return engine.compute_request_deadlines(
         rule,
         received=request.received_date,
         events=chronological(events),
         closures=closures,
         expedited_requested=request.expedited_requested,
+        internal_target_days=request.team.internal_target_days,
     )
+
+
+def deadline_list(deadlines) -> list:
+    """Every computed deadline of a request, in the order a reader follows them."""
+    if deadlines is None:
+        return []
+    names = ["response", "extended", "internal_target", "expedited", "may_sue_from", "appeal_window", "appeal_decision"]
+    return [d for d in (getattr(deadlines, name) for name in names) if d is not None]
+
+
+def recompute_open_requests(*, calendar: str | None = None, agency_id: int | None = None) -> int:
+    """After a holiday calendar or closure day changes: re-derive every open request it touches."""
+    requests = RecordsRequest.objects.open().select_related("statute")
+    if agency_id is not None:
+        requests = requests.filter(agency_id=agency_id)
+    elif calendar:
+        requests = requests.filter(statute__calendar=calendar)
+    count = 0
+    for request in requests.iterator():
+        recompute(request)
+        count += 1
+    return count

@@ -1,9 +1,13 @@
 from django.urls import path
 
-from .views import agencies, home, requests, teams
+from .views import agencies, closures, dashboard, requests, teams
 
 urlpatterns = [
-    path("", home.home, name="home"),
+    path("", dashboard.dashboard, name="home"),
+    path("deadlines/calculator/", dashboard.calculator, name="calculator"),
+    path("feeds/", dashboard.feed_settings, name="feed_settings"),
+    path("feeds/new/", dashboard.feed_token_new, name="feed_token_new"),
+    path("feeds/<str:token>.ics", dashboard.feed, name="feed"),
     path("requests/", requests.request_list, name="request_list"),
     path("requests/new/", requests.request_create, name="request_create"),
     path("requests/<int:pk>/", requests.request_detail, name="request_detail"),
@@ -17,6 +21,8 @@ urlpatterns = [
     path("agencies/new/", agencies.agency_create, name="agency_create"),
     path("agencies/<int:pk>/", agencies.agency_detail, name="agency_detail"),
     path("agencies/<int:pk>/edit/", agencies.agency_edit, name="agency_edit"),
+    path("closures/", closures.closure_list, name="closure_list"),
+    path("closures/<int:pk>/delete/", closures.closure_delete, name="closure_delete"),
     path("team/", teams.team_page, name="team"),
     path("team/switch/", teams.team_switch, name="team_switch"),
     path("team/members/<int:pk>/remove/", teams.member_remove, name="member_remove"),

@@ -1,5 +1,6 @@
 from .agencies import Agency
 from .documents import Document, Page, StoredFile
+from .notifications import DigestSent, FeedToken
 from .requests import (
     OPEN_STATUSES,
     Communication,
@@ -13,7 +14,7 @@ from .statutes import ClosureDay, Statute
 from .teams import Membership, Team, TeamScopedQuerySet, team_ids_for
 
 __all__ = [
-    "Agency", "ClosureDay", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
+    "Agency", "ClosureDay", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
     "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
 ]  # fmt: skip

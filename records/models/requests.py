@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from .teams import TeamScopedQuerySet
 
@@ -86,6 +87,9 @@ class RecordsRequest(models.Model):
     # Derived from the events by records.timeline.recompute(); never typed by hand.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     due_date = models.DateField(null=True, blank=True, editable=False)
+    due_is_internal = models.BooleanField(default=False, editable=False, help_text="The due date is the team's internal target; the law sets none.")
+    appeal_window_closes = models.DateField(null=True, blank=True, editable=False)
+    appeal_decision_due = models.DateField(null=True, blank=True, editable=False)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -94,6 +98,8 @@ class RecordsRequest(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = RecordsRequestQuerySet.as_manager()
+    # Who changed what, and when (records/audit.py shows it on the request page).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -182,6 +188,8 @@ class Event(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EventQuerySet.as_manager()
+    # Who changed what, and when (records/audit.py shows it on the request page).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "-id"]
@@ -218,6 +226,8 @@ class Communication(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CommunicationQuerySet.as_manager()
+    # Who changed what, and when (records/audit.py shows it on the request page).
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-date", "-id"]

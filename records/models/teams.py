@@ -7,6 +7,10 @@ class Team(models.Model):
     slug = models.SlugField(unique=True)
     # Reminder digests list what falls due within this many days.
     reminder_days = models.PositiveSmallIntegerField(default=3)
+    # Statutes with no fixed period (FL, OH, TX production): the desk's own target, shown as internal.
+    internal_target_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, default=30, help_text="Internal target (calendar days) where the law sets no deadline."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

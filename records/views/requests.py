@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import timeline
+from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
 from ..forms import CommunicationForm, EventForm, RecordsRequestForm
 from ..models import Communication, Event, RecordsRequest
@@ -93,9 +94,16 @@ def request_detail(request, pk):
         "can_write": writable,
         "event_form": EventForm(records_request=records_request) if writable else None,
         "comm_form": CommunicationForm(records_request=records_request) if writable else None,
-        "deadlines": timeline.request_deadlines(records_request),
     }
+    context.update(_deadline_context(records_request))
     return render(request, "records/request_detail.html", context)
+
+
+def _deadline_context(records_request):
+    return {
+        "deadlines": timeline.deadline_list(timeline.request_deadlines(records_request)),
+        "deadlines_disclaimer": DISCLAIMER,
+    }
 
 
 @login_required
@@ -169,6 +177,6 @@ def _detail_with_errors(request, records_request, *, event_form=None, comm_form=
         "can_write": True,
         "event_form": event_form or EventForm(records_request=records_request),
         "comm_form": comm_form or CommunicationForm(records_request=records_request),
-        "deadlines": timeline.request_deadlines(records_request),
     }
+    context.update(_deadline_context(records_request))
     return render(request, "records/request_detail.html", context, status=400)
