@@ -38,11 +38,25 @@ class StatuteAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "response_days", "response_unit", "calendar"]
     search_fields = ["code", "name"]
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A change in the law is an edit here: every open request under it is re-derived.
+        for records_request in RecordsRequest.objects.open().filter(statute=obj):
+            timeline.recompute(records_request)
+
 
 @admin.register(ClosureDay)
 class ClosureDayAdmin(admin.ModelAdmin):
     list_display = ["date", "reason", "calendar", "agency"]
     list_filter = ["calendar"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        timeline.recompute_open_requests(calendar=obj.calendar or None, agency_id=obj.agency_id)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        timeline.recompute_open_requests(calendar=obj.calendar or None, agency_id=obj.agency_id)
 
 
 class TrackingNumberInline(admin.TabularInline):

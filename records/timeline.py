@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.db.models import Q
 
 from . import deadlines as engine
-from .models import ClosureDay, Event, RecordsRequest, Status
+from .models import Agency, ClosureDay, Event, RecordsRequest, Status
 
 Kind = Event.Kind
 
@@ -80,6 +82,9 @@ def request_deadlines(request: RecordsRequest, events=None):
     if events is None:
         events = list(request.events.all())
     rule = request.statute.as_rule()
+    if rule.calendar == "CA-JUDICIAL" and request.agency.level == Agency.CITY:
+        # Cities may stay open on Mar 31 and MLK Day (Gov. Code 6700's local clause): show both dates.
+        rule = replace(rule, calendar="CA-LOCAL")
     # The calendar's own closure days, and this agency's (CCP 12b: days its office is closed).
     closures = list(
         ClosureDay.objects.filter(Q(agency__isnull=True, calendar=rule.calendar) | Q(agency_id=request.agency_id))

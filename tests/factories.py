@@ -27,7 +27,7 @@ def add_member(user, team, role=Membership.EDITOR):
 
 def statute(code="CPRA"):
     """The seeded statute (migration 0002), so tests use the real rules."""
-    return Statute.objects.get_or_create(code=code, defaults={"name": code, "citation": "-", "calendar": "US-FED"})[0]
+    return Statute.objects.get(code=code)
 
 
 def make_agency(name=None, level=Agency.CITY, state="CA", **extra):

@@ -51,10 +51,14 @@ def test_digest_is_idempotent_within_a_day(desk):
     assert len(mail.outbox) == 2
 
 
-def test_beat_schedule_sends_digests_each_morning():
+def test_beat_schedule_sends_digests_each_morning(desk):
+    from config.celery import app
+    from records.tasks import send_reminder_digests_task
+
     entry = settings.CELERY_BEAT_SCHEDULE["reminder-digests"]
-    assert entry["task"] == "records.send_reminder_digests"
+    assert entry["task"] == "records.send_reminder_digests" and entry["task"] in app.tasks
     assert entry["schedule"].hour == {7}
+    assert send_reminder_digests_task() == 1 and send_reminder_digests_task() == 0
 
 
 def test_calendar_feed_carries_deadlines_and_can_be_revoked(client, login, editor, stranger, desk):

@@ -96,6 +96,7 @@ def request_detail(request, pk):
         "comm_form": CommunicationForm(records_request=records_request) if writable else None,
     }
     context.update(_deadline_context(records_request))
+    context["documents"] = records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at")
     return render(request, "records/request_detail.html", context)
 
 
@@ -167,7 +168,12 @@ def communication_add(request, pk):
 @login_required
 def communication_detail(request, pk):
     comm = get_scoped_or_404(Communication.objects.select_related("request__team"), request.user, pk=pk)
-    return render(request, "records/communication_detail.html", {"comm": comm, "object": comm.request})
+    return render(
+        request,
+        "records/communication_detail.html",
+        {"comm": comm, "object": comm.request, "documents": comm.documents.order_by("-uploaded_at"),
+         "can_write": can_write(request.user, comm.request.team)},
+    )  # fmt: skip
 
 
 def _detail_with_errors(request, records_request, *, event_form=None, comm_form=None):
@@ -179,4 +185,5 @@ def _detail_with_errors(request, records_request, *, event_form=None, comm_form=
         "comm_form": comm_form or CommunicationForm(records_request=records_request),
     }
     context.update(_deadline_context(records_request))
+    context["documents"] = records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at")
     return render(request, "records/request_detail.html", context, status=400)

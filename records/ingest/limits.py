@@ -1,0 +1,51 @@
+"""How much one file may cost us: sizes, counts, time and memory.
+
+Each limit can be overridden in settings under the same name prefixed with
+INGEST_ (e.g. INGEST_PARSE_MEMORY_MB = 2048); the defaults suit a 2-core,
+a few-GB worker.
+"""
+
+from dataclasses import dataclass, fields
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class Limits:
+    # Parsing one PDF or image runs in a child process with these bounds.
+    parse_memory_mb: int = 1024  # address space on top of what the worker already has
+    parse_seconds: int = 1800  # a whole document, however many pages
+    page_seconds: int = 120  # one page; also the longest silence before the watchdog fires
+
+    # Pages are written to the database in batches: whichever comes first.
+    page_batch_size: int = 500
+    page_batch_seconds: float = 1.0
+
+    # A page whose text layer has fewer letters than this (after ECF stamps and
+    # line numbers are removed) is treated as a scan and queued for OCR.
+    min_letters_per_page: int = 16
+
+    # OCR: pages rendered at this resolution; one tesseract run per page.
+    ocr_dpi: int = 300
+    ocr_page_seconds: int = 180
+    ocr_pages_per_task: int = 25  # then the task re-queues itself, so one big scan cannot hog a worker
+
+    # ZIP and email unpacking.
+    zip_max_members: int = 5000
+    zip_max_total_mb: int = 4096
+    zip_max_ratio: int = 200  # uncompressed/compressed for one member: more is a bomb
+    max_nesting: int = 3  # archive in an email in an archive ...
+    max_image_frames: int = 10000
+
+    # A worker that has not written for this long is presumed dead; see release_stale_documents.
+    stale_after_seconds: int = 300
+    max_attempts: int = 3
+
+
+def current_limits() -> Limits:
+    overrides = {}
+    for field in fields(Limits):
+        name = f"INGEST_{field.name.upper()}"
+        if hasattr(settings, name):
+            overrides[field.name] = getattr(settings, name)
+    return Limits(**overrides)

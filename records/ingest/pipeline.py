@@ -1,0 +1,319 @@
+"""The extraction state machine, as plain functions the Celery tasks call.
+
+queued → extracting → (ocr →) done, or needs_password / failed with a reason.
+
+Each step first claims the document with a conditional UPDATE, then writes
+only while its claim holds: every write is a compare-and-swap on heartbeat_at
+(set to a fresh time by each write). A sweep, a reset or a second worker
+changes heartbeat_at, and the old writer's next write finds no row and stops.
+Pages are committed in batches together with pages_done, so a worker killed
+mid-file leaves whole batches behind and the next claim resumes after them.
+"""
+
+import logging
+import time
+from contextlib import closing
+from datetime import timedelta
+
+from django.db import DatabaseError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from records.models import Document, Page
+
+from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable
+from .errors import IngestError
+from .images import count_frames
+from .isolate import run_isolated
+from .limits import Limits, current_limits
+from .ocr import OcrFailed, ocr_image_frame, ocr_pdf_page
+from .pdf import WRONG_PASSWORD, check_password, read_pages
+from .store import stored_path
+from .unpack import unpack_email, unpack_zip
+
+logger = logging.getLogger(__name__)
+
+State = Document.State
+UNEXPECTED = "Something unexpected went wrong while reading this file. It is kept; an administrator can see the details in the log."
+
+
+class LostClaim(Exception):
+    """Someone else now owns this document (a sweep, a reset, another worker)."""
+
+
+def extract_document(document_id: int) -> Document | None:
+    """Read a queued document's text into Page rows, or unpack it if it is a ZIP or an email.
+
+    Returns the document as it ends (state extracting→ocr/done/needs_password/failed),
+    or None when there was nothing to do: it is gone, or not waiting for extraction.
+    """
+    limits = current_limits()
+    document = _claim(document_id, State.EXTRACTING, limits)
+    if document is None:
+        return None
+    return _run_claimed(document, lambda: _extract(document, limits))
+
+
+def ocr_document(document_id: int, *, max_pages: int | None = None) -> Document | None:
+    """OCR up to max_pages (default: limits.ocr_pages_per_task) of the pages that need it.
+
+    Returns the document: in state done when no page is left, or still in state
+    ocr and released (another round is due) when pages remain.
+    """
+    limits = current_limits()
+    document = _claim(document_id, State.OCR, limits)
+    if document is None:
+        return None
+    return _run_claimed(document, lambda: _ocr_pages(document, max_pages or limits.ocr_pages_per_task, limits))
+
+
+def run_to_completion(document_id: int) -> None:
+    """Extract, OCR and unpack members in this process (import_documents --sync)."""
+    document = extract_document(document_id)
+    while document is not None and document.state == State.OCR:
+        document = ocr_document(document_id)
+    for member_id in waiting_members(document_id):
+        run_to_completion(member_id)
+
+
+def waiting_members(document_id: int) -> list[int]:
+    """Documents unpacked from this ZIP or email that still wait for extraction."""
+    return list(Document.objects.filter(archive_id=document_id, state=State.QUEUED).values_list("pk", flat=True))
+
+
+def reset_for_extraction(document: Document) -> None:
+    """Start a document over: its pages go, its state is queued (the caller queues it)."""
+    with transaction.atomic():
+        Page.objects.filter(document=document).delete()
+        Document.objects.filter(pk=document.pk).update(
+            state=State.QUEUED, page_count=None, pages_done=0, ocr_pages_total=0, ocr_pages_done=0,
+            error="", attempts=0, heartbeat_at=None,
+        )  # fmt: skip
+    document.refresh_from_db()
+
+
+def retry_with_password(document: Document, password: str) -> bool:
+    """Try the user's password: if it opens the PDF, save it and reset the document.
+
+    Returns False (and says so in document.error) when it does not open the file;
+    on True the caller queues the extraction (records.tasks.queue_extraction).
+    """
+    limits = current_limits()
+    try:
+        opened = run_isolated(
+            check_password, str(stored_path(document.stored_file)), password,
+            memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
+        )  # fmt: skip
+        works = all(opened)
+    except IngestError:
+        works = False
+    if not works:
+        Document.objects.filter(pk=document.pk).update(error=WRONG_PASSWORD)
+        document.error = WRONG_PASSWORD
+        return False
+    Document.objects.filter(pk=document.pk).update(password=password)
+    document.password = password
+    reset_for_extraction(document)
+    return True
+
+
+def release_stale_documents(now=None) -> list[Document]:
+    """Put back in line the documents whose worker died (no write for limits.stale_after_seconds).
+
+    Extraction goes back to queued (it resumes after the committed pages); OCR
+    stays in state ocr, unclaimed. The caller queues each returned document.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=current_limits().stale_after_seconds)
+    released = []
+    stale = Document.objects.filter(state__in=[State.EXTRACTING, State.OCR], heartbeat_at__lt=cutoff)
+    for document in stale.only("pk", "state", "heartbeat_at"):
+        waiting = {"state": State.QUEUED} if document.state == State.EXTRACTING else {}
+        # Conditional on the heartbeat we saw: two sweeps never both release it.
+        if Document.objects.filter(pk=document.pk, heartbeat_at=document.heartbeat_at).update(heartbeat_at=None, **waiting):
+            logger.warning("Document %s was stale in state %s; queued again.", document.pk, document.state)
+            released.append(document.pk)
+    return list(Document.objects.filter(pk__in=released))
+
+
+# The claim and the writes under it.
+
+
+def _claim(document_id: int, phase: str, limits: Limits) -> Document | None:
+    if phase == State.EXTRACTING:
+        waiting = Q(state=State.QUEUED)
+    else:
+        waiting = Q(state=State.OCR, heartbeat_at__isnull=True)
+    now = timezone.now()
+    claimed = Document.objects.filter(waiting, pk=document_id).update(
+        state=phase, heartbeat_at=now, attempts=F("attempts") + 1
+    )
+    document = Document.objects.select_related("stored_file").filter(pk=document_id).first() if claimed else None
+    if document is None:
+        return None
+    if document.attempts > limits.max_attempts:
+        message = (
+            f"Gave up after {limits.max_attempts} attempts: the worker stopped each time while reading "
+            "this file. The file is kept; an administrator can look at the log."
+        )
+        try:
+            _finish(document, State.FAILED, message)
+        except LostClaim:
+            pass
+        return None
+    return document
+
+
+def _update(document: Document, **fields) -> None:
+    """Write fields while our claim holds; a fresh heartbeat_at unless one is given."""
+    beat = timezone.now()
+    if document.heartbeat_at is not None and beat <= document.heartbeat_at:
+        beat = document.heartbeat_at + timedelta(microseconds=1)
+    beat = fields.pop("heartbeat_at", beat)
+    mine = Document.objects.filter(pk=document.pk, heartbeat_at=document.heartbeat_at)
+    if not mine.update(heartbeat_at=beat, **fields):
+        raise LostClaim(document.pk)
+    document.heartbeat_at = beat
+
+
+def _finish(document: Document, state: str, error: str | None = None) -> None:
+    fields = {"state": state, "heartbeat_at": None}
+    if error is not None:
+        fields["error"] = error
+    _update(document, **fields)
+    document.state = state
+
+
+def _release(document: Document) -> None:
+    """Let go without finishing: back to waiting, for a retry."""
+    waiting = {"state": State.QUEUED} if document.state == State.EXTRACTING else {}
+    Document.objects.filter(pk=document.pk, heartbeat_at=document.heartbeat_at).update(heartbeat_at=None, **waiting)
+
+
+def _run_claimed(document: Document, step) -> Document | None:
+    try:
+        try:
+            step()
+        except IngestError as error:
+            _finish(document, error.state, error.message)
+        except DatabaseError:
+            _release(document)  # the task retries; the next claim resumes
+            raise
+        except Exception:
+            logger.exception("Unexpected error on document %s", document.pk)
+            _finish(document, State.FAILED, UNEXPECTED)
+    except LostClaim:
+        logger.info("Document %s was taken over by another worker; stopped.", document.pk)
+        return None
+    return Document.objects.get(pk=document.pk)
+
+
+# Extraction.
+
+
+def _extract(document: Document, limits: Limits) -> None:
+    kind = document.detected_type
+    if kind == PDF:
+        _extract_pdf(document, limits)
+    elif kind in IMAGE_TYPES:
+        _extract_image(document, limits)
+    elif kind in (ZIP, EML):
+        notes = unpack_zip(document, limits) if kind == ZIP else unpack_email(document, limits)
+        _finish(document, State.DONE, "; ".join(notes))
+    else:
+        raise IngestError(describe_unreadable(kind, document.size))
+
+
+def _extract_pdf(document: Document, limits: Limits) -> None:
+    first = document.pages_done  # pages 1..pages_done are committed: resume after them
+    Page.objects.filter(document=document, number__gt=first).delete()
+    pages = run_isolated(
+        read_pages, str(stored_path(document.stored_file)), document.password, first, limits.min_letters_per_page,
+        memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
+    )  # fmt: skip
+    batch: list[Page] = []
+    problems: list[str] = []
+    flushed_at = time.monotonic()
+    with closing(pages):
+        for item in pages:
+            if item[0] == "count":
+                if document.page_count != item[1]:
+                    _update(document, page_count=item[1])
+                    document.page_count = item[1]
+                continue
+            _, number, text, needs_ocr, under_box, problem = item
+            if problem:
+                problems.append(problem)
+            batch.append(
+                Page(document_id=document.pk, number=number, text=text, needs_ocr=needs_ocr, text_under_box=under_box)
+            )
+            if len(batch) >= limits.page_batch_size or time.monotonic() - flushed_at >= limits.page_batch_seconds:
+                _write_pages(document, batch)
+                batch, flushed_at = [], time.monotonic()
+    _write_pages(document, batch)
+    if problems:
+        shown = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+        _update(document, error=f"Some pages have a damaged text layer and were sent to OCR ({shown}).")
+    _after_pages(document)
+
+
+def _extract_image(document: Document, limits: Limits) -> None:
+    (frames,) = run_isolated(
+        count_frames, str(stored_path(document.stored_file)),
+        memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
+    )  # fmt: skip
+    if frames > limits.max_image_frames:
+        raise IngestError(f"This image file holds {frames:,} pages, more than the {limits.max_image_frames:,} allowed.")
+    Page.objects.filter(document=document).delete()
+    _update(document, page_count=frames, pages_done=0, ocr_pages_total=0)
+    _write_pages(document, [Page(document_id=document.pk, number=n, needs_ocr=True) for n in range(1, frames + 1)])
+    _after_pages(document)
+
+
+def _write_pages(document: Document, batch: list[Page]) -> None:
+    if not batch:
+        return
+    with transaction.atomic():
+        Page.objects.bulk_create(batch)
+        needing_ocr = sum(page.needs_ocr for page in batch)
+        _update(document, pages_done=batch[-1].number, ocr_pages_total=F("ocr_pages_total") + needing_ocr)
+    document.pages_done = batch[-1].number
+
+
+def _after_pages(document: Document) -> None:
+    if Page.objects.filter(document=document, needs_ocr=True).exists():
+        # Unclaimed in state ocr: the OCR task (or --sync) claims it next.
+        _update(document, state=State.OCR, heartbeat_at=None, attempts=0)
+        document.state = State.OCR
+    else:
+        _finish(document, State.DONE)
+
+
+# OCR.
+
+
+def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
+    pending = Page.objects.filter(document=document, needs_ocr=True).order_by("number")
+    for page_id, number in pending.values_list("pk", "number")[:max_pages]:
+        note = None
+        try:
+            text = _ocr_page(document, number, limits)
+        except OcrFailed as failure:
+            text, note = "", f"OCR could not read page {number}: {failure.message}"
+        with transaction.atomic():
+            found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
+            Page.objects.filter(pk=page_id).update(needs_ocr=False, **found)
+            extra = {"error": note} if note else {}
+            _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
+    if pending.exists():
+        _release(document)  # more pages: the caller queues another round
+        document.heartbeat_at = None
+    else:
+        _finish(document, State.DONE)
+
+
+def _ocr_page(document: Document, number: int, limits: Limits) -> str:
+    path = stored_path(document.stored_file)
+    if document.detected_type == PDF:
+        return ocr_pdf_page(path, number, dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, password=document.password)
+    return ocr_image_frame(path, number - 1, document.page_count or 1, timeout=limits.ocr_page_seconds)

@@ -1,0 +1,152 @@
+import mimetypes
+from urllib.parse import quote
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ..ingest import add_document, reset_for_extraction, retry_with_password
+from ..ingest.store import stored_path
+from ..models import Communication, Document
+from ..tasks import queue_extraction
+from .access import can_write, get_request_for_user, get_scoped_or_404
+
+# Only these are ever shown inline; anything else (HTML error pages saved as .pdf, unknown bytes)
+# downloads as an attachment so the browser never renders untrusted markup from our origin.
+INLINE_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff"}
+
+
+class PasswordForm(forms.Form):
+    password = forms.CharField(widget=forms.PasswordInput(render_value=False), strip=False)
+
+
+def _store_uploads(request, records_request, files, communication=None):
+    """Store each file, queue the new ones, and tell the user what happened to every one."""
+    too_big = settings.MAX_UPLOAD_BYTES
+    added, repeats, refused = [], [], []
+    for upload in files:
+        if upload.size > too_big:
+            refused.append(f"{upload.name} is {upload.size // 2**20} MB, over the {too_big // 2**20} MB limit")
+            continue
+        with transaction.atomic():
+            document, created = add_document(
+                records_request, name=upload.name, data_or_fileobj=upload, user=request.user, communication=communication
+            )
+            if created:
+                queue_extraction(document)
+        (added if created else repeats).append(document)
+    if added:
+        messages.success(request, f"Uploaded {len(added)} file{'s' if len(added) != 1 else ''}: {', '.join(d.original_name for d in added)}. Reading them now.")
+    for document in repeats:
+        messages.info(request, f"{document.original_name}: this exact file is already on this request (uploaded {document.uploaded_at:%Y-%m-%d}); not stored twice.")
+    for reason in refused:
+        messages.error(request, f"Not uploaded: {reason}.")
+    return added, repeats
+
+
+@login_required
+@require_POST
+def upload(request, pk):
+    records_request = get_request_for_user(request.user, pk, write=True)
+    communication = None
+    if request.POST.get("communication"):
+        communication = get_scoped_or_404(
+            Communication.objects.filter(request=records_request), request.user, pk=request.POST["communication"]
+        )
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, "Choose one or more files to upload.")
+    else:
+        _store_uploads(request, records_request, files, communication)
+    if communication is not None:
+        return redirect("communication_detail", pk=communication.pk)
+    return redirect(f"{records_request.get_absolute_url()}#files")
+
+
+def _document_context(request, document):
+    pages = Paginator(document.pages.order_by("number").only("id", "number", "text", "ocr", "needs_ocr", "text_under_box"), 20)
+    return {
+        "document": document,
+        "object": document.request,
+        "pages": pages.get_page(request.GET.get("page")),
+        "can_write": can_write(request.user, document.request.team),
+        "members": document.members.order_by("original_name"),
+        "password_form": PasswordForm() if document.state == Document.State.NEEDS_PASSWORD else None,
+    }
+
+
+@login_required
+def document_detail(request, pk):
+    document = get_scoped_or_404(Document.objects.select_related("request__team", "stored_file", "archive"), request.user, pk=pk)
+    return render(request, "records/document_detail.html", _document_context(request, document))
+
+
+@login_required
+def document_progress(request, pk):
+    """The live progress fragment the document page polls (htmx)."""
+    document = get_scoped_or_404(Document.objects.select_related("request__team"), request.user, pk=pk)
+    response = render(request, "records/partials/document_progress.html", {"document": document})
+    if document.state in (Document.State.DONE, Document.State.FAILED, Document.State.NEEDS_PASSWORD):
+        response["HX-Refresh"] = "true"  # finished: reload once to show the pages
+    return response
+
+
+@login_required
+@require_POST
+def document_password(request, pk):
+    document = get_scoped_or_404(Document.objects.select_related("request__team", "stored_file"), request.user, write=True, pk=pk)
+    form = PasswordForm(request.POST)
+    if form.is_valid() and retry_with_password(document, form.cleaned_data["password"]):
+        queue_extraction(document)
+        messages.success(request, "That password opens the file; reading it now.")
+    else:
+        messages.error(request, "That password does not open this file. Nothing was changed; try again.")
+    return redirect(document)
+
+
+@login_required
+@require_POST
+def document_retry(request, pk):
+    document = get_scoped_or_404(Document.objects.select_related("request__team"), request.user, write=True, pk=pk)
+    reset_for_extraction(document)
+    queue_extraction(document)
+    messages.success(request, "Reading the file again from the start.")
+    return redirect(document)
+
+
+@login_required
+def document_download(request, pk):
+    """Every download goes through here: team-scoped, never a public URL."""
+    document = get_scoped_or_404(Document.objects.select_related("request__team", "stored_file"), request.user, pk=pk)
+    inline_type = INLINE_TYPES.get(document.detected_type)
+    if inline_type and request.GET.get("download") != "1":
+        disposition, content_type = "inline", inline_type
+    else:
+        disposition, content_type = "attachment", "application/octet-stream"
+    filename = quote(document.original_name)
+    mode = settings.FILE_DOWNLOAD_MODE
+    if mode == "django":
+        response = FileResponse(open(stored_path(document.stored_file), "rb"), content_type=content_type)
+    else:
+        response = HttpResponse(content_type=content_type)
+        relative = document.stored_file.path
+        if mode == "nginx":
+            response["X-Accel-Redirect"] = settings.FILE_DOWNLOAD_ACCEL_PREFIX + relative
+        else:
+            response["X-Sendfile"] = str(stored_path(document.stored_file))
+    response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{filename}"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    # No scripts from released files, ever. (A sandboxed PDF will not open in Chrome's viewer,
+    # so PDFs get a policy that lets only the viewer itself in.)
+    if content_type == "application/pdf":
+        response["Content-Security-Policy"] = "default-src 'none'; object-src 'self'; plugin-types application/pdf"
+    else:
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+    return response

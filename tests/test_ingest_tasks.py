@@ -1,0 +1,83 @@
+"""The Celery tasks are thin: a pk in, one pipeline call, the next step queued on commit."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from records import tasks
+from records.ingest import add_document
+from records.models import Document
+from tests.test_ingest_support import corpus_file, make_request
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    messages = []
+    monkeypatch.setattr(tasks.extract_document_task, "delay", lambda pk: messages.append(("extract", pk)))
+    monkeypatch.setattr(tasks.ocr_document_task, "delay", lambda pk: messages.append(("ocr", pk)))
+    return messages
+
+
+def upload(name, kind="real"):
+    path = corpus_file(kind, name)
+    return add_document(make_request(), name=path.name, data_or_fileobj=path.read_bytes())[0]
+
+
+def test_tasks_are_named_and_acknowledged_late():
+    for task, name in [
+        (tasks.extract_document_task, "records.extract_document"),
+        (tasks.ocr_document_task, "records.ocr_document"),
+        (tasks.requeue_stale_documents_task, "records.requeue_stale_documents"),
+    ]:
+        assert task.name == name and task.acks_late and task.time_limit
+
+
+@pytest.mark.django_db
+def test_queue_extraction_waits_for_the_commit(sent, django_capture_on_commit_callbacks):
+    document = upload("1505_CCSAO_FOIA121515.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.queue_extraction(document)
+        assert sent == []
+    assert sent == [("extract", document.pk)]
+
+
+@pytest.mark.django_db
+def test_extraction_of_a_scan_queues_its_ocr(sent, django_capture_on_commit_callbacks):
+    document = upload("1505_CPD_FOIA14-5298Hailstorm.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.extract_document_task(document.pk)
+    assert sent == [("ocr", document.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.ocr_document_task(document.pk)
+    assert Document.objects.get(pk=document.pk).state == "done" and len(sent) == 1
+
+
+@pytest.mark.django_db
+def test_a_deleted_document_is_ignored_quietly(sent):
+    document = upload("1505_CCSAO_FOIA121515.pdf")
+    Document.objects.filter(pk=document.pk).delete()
+    tasks.extract_document_task(document.pk)
+    tasks.ocr_document_task(document.pk)
+    assert sent == []
+
+
+@pytest.mark.django_db
+def test_stale_documents_are_queued_again(sent, django_capture_on_commit_callbacks):
+    extracting, ocr, fresh = (upload(name) for name in (
+        "1505_CCSAO_FOIA121515.pdf", "1505_CPD_FOIA14-5298Hailstorm.pdf", "flp_ca1-opinion.pdf"
+    ))  # fmt: skip
+    long_ago = timezone.now() - timedelta(hours=1)
+    Document.objects.filter(pk=extracting.pk).update(state="extracting", heartbeat_at=long_ago)
+    Document.objects.filter(pk=ocr.pk).update(state="ocr", heartbeat_at=long_ago)
+    Document.objects.filter(pk=fresh.pk).update(state="extracting", heartbeat_at=timezone.now())
+    with django_capture_on_commit_callbacks(execute=True):
+        assert tasks.requeue_stale_documents_task() == 2
+    assert sorted(sent) == [("extract", extracting.pk), ("ocr", ocr.pk)]
+    assert Document.objects.get(pk=extracting.pk).state == "queued"
+    assert Document.objects.get(pk=fresh.pk).state == "extracting"
