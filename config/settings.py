@@ -160,6 +160,8 @@ X_FRAME_OPTIONS = "DENY"  # the inline PDF view opts in with xframe_options_same
 FILE_DOWNLOAD_MODE = os.getenv("FILE_DOWNLOAD_MODE", "django")
 if FILE_DOWNLOAD_MODE not in ("django", "nginx", "sendfile"):
     raise ImproperlyConfigured("FILE_DOWNLOAD_MODE must be django, nginx or sendfile")
+MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_MB", "2048") * 2**20
+DATA_UPLOAD_MAX_NUMBER_FILES = envint("MAX_FILES_PER_UPLOAD", "500")
 FILE_DOWNLOAD_ACCEL_PREFIX = os.getenv("FILE_DOWNLOAD_ACCEL_PREFIX", "/protected-files/")
 
 # The REST API (/api/): the same team scoping as the pages; tokens for scripts, the session for a browser.
@@ -172,7 +174,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "records.api.schema.TrackerAutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Records tracker API",
@@ -185,6 +187,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every statute period uses the same business/calendar choice: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"DayUnitEnum": "records.models.statutes.UNIT_CHOICES"},
 }
 
 LOGIN_URL = "login"
@@ -220,6 +224,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Each morning, each assignee gets what falls due soon and what is overdue (idempotent per day).
     "reminder-digests": {"task": "records.send_reminder_digests", "schedule": crontab(hour=7, minute=0)},
+    # Documents whose worker died mid-extraction are queued again (the embedded broker does not redeliver).
+    "requeue-stale-documents": {"task": "records.requeue_stale_documents", "schedule": 120.0},
 }
 
 LOGGING = {

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from .. import timeline
+from .. import audit, timeline
 from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
 from ..forms import CommunicationForm, EventForm, RecordsRequestForm
@@ -14,6 +14,7 @@ from ..models import Communication, Event, RecordsRequest
 from .access import can_write, current_team, get_request_for_user, get_scoped_or_404, teams_for
 
 PAGE_SIZE = 50
+RECENT_HISTORY = 8  # the request page shows the latest changes; the history page shows all
 
 
 @login_required
@@ -97,6 +98,7 @@ def request_detail(request, pk):
     }
     context.update(_deadline_context(records_request))
     context["documents"] = records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at")
+    context["history"] = audit.request_history(records_request)[:RECENT_HISTORY]
     return render(request, "records/request_detail.html", context)
 
 

@@ -1,0 +1,83 @@
+"""FilterSets for the API's lists. Requests reuse the request list's own FilterSet."""
+
+import django_filters
+from django import forms
+
+from records.filters import RecordsRequestFilter
+from records.models import Agency, Communication, Document, Event, Statute
+
+from ..views.access import teams_for
+
+
+class ApiRecordsRequestFilter(RecordsRequestFilter):
+    """The list page's filters; the assignee and tag choices come from the caller's teams only."""
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        user = getattr(request, "user", None)
+        teams = teams_for(user) if user is not None and user.is_authenticated else []
+        super().__init__(data, queryset, request=request, prefix=prefix, teams=teams)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number in the database's range, else a 400 (not a crash on 1e300)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class EventFilter(django_filters.FilterSet):
+    request = IdFilter(field_name="request_id")
+    kind = django_filters.MultipleChoiceFilter(choices=Event.Kind.choices)
+    date = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Event
+        fields = ["request", "kind", "date"]
+
+
+class CommunicationFilter(django_filters.FilterSet):
+    request = IdFilter(field_name="request_id")
+    direction = django_filters.ChoiceFilter(choices=Communication.DIRECTION_CHOICES)
+    channel = django_filters.ChoiceFilter(choices=Communication.CHANNEL_CHOICES)
+    date = django_filters.DateFromToRangeFilter()
+
+    class Meta:
+        model = Communication
+        fields = ["request", "direction", "channel", "date"]
+
+
+class DocumentFilter(django_filters.FilterSet):
+    request = IdFilter(field_name="request_id")
+    communication = IdFilter(field_name="communication_id")
+    state = django_filters.ChoiceFilter(choices=Document.State.choices)
+
+    class Meta:
+        model = Document
+        fields = ["request", "communication", "state"]
+
+
+class AgencyFilter(django_filters.FilterSet):
+    name = django_filters.CharFilter(method="filter_name", label="Name or abbreviation contains")
+    level = django_filters.ChoiceFilter(choices=Agency.LEVEL_CHOICES)
+    state = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Agency
+        fields = ["name", "level", "state"]
+
+    def filter_name(self, queryset, name, value):
+        from django.db.models import Q
+
+        return queryset.filter(Q(name__icontains=value) | Q(abbreviation__icontains=value))
+
+
+class StatuteFilter(django_filters.FilterSet):
+    code = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Statute
+        fields = ["code"]

@@ -1,0 +1,186 @@
+"""Thin API views: a queryset from visible_to(user), a serializer, a FilterSet, the write permission."""
+
+import base64
+import hashlib
+import logging
+import re
+
+from django.db import DatabaseError, transaction
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.views import SpectacularSwaggerSplitView
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from records import timeline
+from records.middleware import POLICY
+from records.models import Agency, Communication, Document, Event, Page, RecordsRequest, Statute
+
+from . import filters
+from .permissions import TeamWritePermission
+from .serializers import (
+    AgencySerializer,
+    CommunicationSerializer,
+    DocumentSerializer,
+    EventSerializer,
+    RecordsRequestSerializer,
+    SearchResultsSerializer,
+    StatuteSerializer,
+)  # fmt: skip
+
+logger = logging.getLogger(__name__)
+
+WRITE_PERMISSIONS = [IsAuthenticated, TeamWritePermission]
+
+
+class RecordsRequestViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """Your teams' requests. Status and due date are derived from the events: read-only here.
+    The list takes the request list page's filters (q, status, open, agency, statute, …)."""
+
+    serializer_class = RecordsRequestSerializer
+    filterset_class = filters.ApiRecordsRequestFilter
+    permission_classes = WRITE_PERMISSIONS
+
+    def get_queryset(self):
+        return RecordsRequest.objects.visible_to(self.request.user).with_list_data().select_related("team")
+
+
+class EventViewSet(viewsets.ModelViewSet):
+    """Timeline events. Adding, changing or deleting one recomputes the request's status and deadlines."""
+
+    serializer_class = EventSerializer
+    filterset_class = filters.EventFilter
+    permission_classes = WRITE_PERMISSIONS
+
+    def get_queryset(self):
+        return Event.objects.visible_to(self.request.user).select_related("request__team", "created_by")
+
+    def perform_destroy(self, instance):
+        records_request = instance.request
+        with transaction.atomic():
+            instance.delete()
+            timeline.recompute(records_request)
+
+
+class CommunicationViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """Letters, emails, portal messages, calls: incoming (from the agency) or outgoing."""
+
+    serializer_class = CommunicationSerializer
+    filterset_class = filters.CommunicationFilter
+    permission_classes = WRITE_PERMISSIONS
+
+    def get_queryset(self):
+        return Communication.objects.visible_to(self.request.user).select_related("request__team", "created_by")
+
+
+class DocumentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Released (or sent) files: metadata, extraction state and a link to download the bytes."""
+
+    serializer_class = DocumentSerializer
+    filterset_class = filters.DocumentFilter
+
+    def get_queryset(self):
+        return Document.objects.visible_to(self.request.user).select_related("stored_file", "uploaded_by")
+
+
+class AgencyViewSet(viewsets.ReadOnlyModelViewSet):
+    """The agency directory, shared by every team."""
+
+    serializer_class = AgencySerializer
+    filterset_class = filters.AgencyFilter
+    queryset = Agency.objects.select_related("default_statute").order_by("name", "id")
+
+
+class StatuteViewSet(viewsets.ReadOnlyModelViewSet):
+    """Public-records laws as data, with the citation for each rule. Look one up by its code."""
+
+    serializer_class = StatuteSerializer
+    filterset_class = filters.StatuteFilter
+    queryset = Statute.objects.order_by("code")
+    lookup_field = "code"
+    # Any segment reaches the view, so an unknown code is the API's JSON 404, not the site's HTML one.
+    lookup_value_regex = "[^/]+"
+
+
+class SearchParams(serializers.Serializer):
+    q = serializers.CharField(help_text='Words (all must match), "exact phrase", OR, -excluded, prefix*.')
+    limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+
+
+class SearchView(APIView):
+    """Full-text search of your teams' released pages. Thin: records.search does the work."""
+
+    @extend_schema(
+        parameters=[SearchParams],
+        responses={
+            200: SearchResultsSerializer,
+            503: OpenApiResponse(description="Search is not available on this server yet."),
+        },
+    )
+    def get(self, request):
+        params = SearchParams(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        try:
+            from records.search import QueryError, search_pages
+        except ImportError:
+            return Response({"detail": "Search is not available on this server yet."}, status=503)
+        try:
+            results = search_pages(
+                params.validated_data["q"],
+                pages=Page.objects.visible_to(request.user),
+                limit=params.validated_data["limit"],
+                offset=params.validated_data["offset"],
+            )
+        except QueryError as e:
+            return Response({"q": [str(e)]}, status=400)
+        except DatabaseError:
+            logger.exception("search failed")
+            return Response({"detail": "The search index is not ready (run manage.py rebuild_search_index)."}, status=503)
+        hits = [
+            {
+                "kind": hit.kind, "request_id": hit.request_id, "document_id": hit.document_id,
+                "filename": hit.filename, "page": hit.page, "ocr": hit.ocr, "snippet": str(hit.snippet),
+            }  # fmt: skip
+            for hit in results.hits
+        ]
+        body = {
+            "query": params.validated_data["q"], "matched": results.matched, "matched_capped": results.matched_capped,
+            "offset": results.offset, "limit": results.limit, "has_next": results.has_next, "results": hits,
+        }  # fmt: skip
+        return Response(SearchResultsSerializer(body).data)
+
+
+class NotFoundView(APIView):
+    """Any other path under /api/: the API's JSON 404, not the site's HTML page."""
+
+    permission_classes: list = []
+    authentication_classes: list = []
+
+    def initial(self, request, *args, **kwargs):
+        raise NotFound()
+
+
+# The Swagger UI page (drf-spectacular-sidecar's files, served by us: it works with no internet) loads
+# its settings from a script URL (the "split" view), not an inline <script>, so it runs under the
+# project's `script-src 'self'`. Swagger UI itself needs no inline style either; the only inline
+# thing is drf-spectacular's small <style> block in the page, which this one page allows by its
+# hash (computed from what we serve). No 'unsafe-inline' anywhere.
+class ApiDocsView(SpectacularSwaggerSplitView):
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response.render()
+        hashes = [
+            "'sha256-%s'" % base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+            for block in re.findall(r"<style>(.*?)</style>", response.content.decode(), flags=re.S)
+        ]
+        response.headers["Content-Security-Policy"] = POLICY.replace("style-src 'self'", " ".join(["style-src 'self'", *hashes]))
+        return response

@@ -1,0 +1,72 @@
+import django_filters
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+from ..models import Agency, Document, Page, RecordsRequest, Statute
+from ..search import QueryError, search_pages, search_requests
+
+PER_PAGE = 20
+TEXT_PAGES_PER_SCREEN = 20  # the document page shows its pages' text 20 at a time
+
+
+class PageSearchFilter(django_filters.FilterSet):
+    """Narrows the team-scoped pages before the full-text match; state lives in the URL."""
+
+    request = django_filters.ModelChoiceFilter(field_name="document__request", queryset=RecordsRequest.objects.none())
+    agency = django_filters.ModelChoiceFilter(field_name="document__request__agency", queryset=Agency.objects.order_by("name"))
+    statute = django_filters.ModelChoiceFilter(field_name="document__request__statute", queryset=Statute.objects.order_by("code"))
+    released = django_filters.DateFromToRangeFilter(field_name="document__uploaded_at__date", label="Released between")
+    type = django_filters.ChoiceFilter(
+        field_name="document__detected_type", label="File type",
+        choices=[("pdf", "PDF"), ("tiff", "TIFF"), ("jpeg", "JPEG"), ("png", "PNG")],
+    )  # fmt: skip
+    ocr = django_filters.BooleanFilter(field_name="ocr", label="Text from OCR", widget=forms.Select(choices=[("", "Any"), ("true", "OCR'd pages only"), ("false", "Text-layer pages only")]))
+
+    class Meta:
+        model = Page
+        fields = ["request", "agency", "statute", "released", "type", "ocr"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["request"].queryset = RecordsRequest.objects.visible_to(user).order_by("title")
+
+
+@login_required
+def search(request):
+    query = request.GET.get("q", "").strip()
+    pages = Page.objects.visible_to(request.user)
+    filterset = PageSearchFilter(request.GET, queryset=pages, user=request.user)
+    context = {"filter": filterset, "q": query, "results": None, "request_hits": None, "error": None}
+    try:
+        page_number = max(1, int(request.GET.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    if query:
+        if not filterset.is_valid():
+            context["error"] = "Some filters could not be read; fix them and search again."
+        else:
+            try:
+                results = search_pages(query, pages=filterset.qs, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE)
+                if page_number == 1:
+                    requests = RecordsRequest.objects.visible_to(request.user)
+                    context["request_hits"] = search_requests(query, requests=requests, limit=10)
+            except QueryError as error:
+                context["error"] = str(error)
+            else:
+                context["results"] = results
+                context["page_number"] = page_number
+                titles = dict(
+                    RecordsRequest.objects.visible_to(request.user)
+                    .filter(pk__in={hit.request_id for hit in results})
+                    .values_list("pk", "title")
+                )
+                # (hit, its request's title, the document page's pagination page that shows it)
+                context["rows"] = [
+                    (hit, titles.get(hit.request_id, ""), (hit.page + TEXT_PAGES_PER_SCREEN - 1) // TEXT_PAGES_PER_SCREEN)
+                    for hit in results
+                ]
+    query_string = request.GET.copy()
+    query_string.pop("page", None)
+    context["querystring"] = query_string.urlencode()
+    return render(request, "records/search.html", context)
