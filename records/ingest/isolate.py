@@ -146,11 +146,11 @@ def _reap(pid: int) -> int:
 def _timeout_message(deadline: float, total_seconds: float, idle_seconds: float) -> str:
     if time.monotonic() >= deadline:
         return (
-            f"Reading this file took longer than {int(total_seconds)} seconds, the limit for one "
+            f"Reading this file took longer than {total_seconds:g} seconds, the limit for one "
             "document, so it was stopped. The file is kept."
         )
     return (
-        f"The reader spent more than {int(idle_seconds)} seconds on one page without finishing "
+        f"The reader spent more than {idle_seconds:g} seconds on one page without finishing "
         "(a malformed or pathological page), so it was stopped. The file is kept."
     )
 

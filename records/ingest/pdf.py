@@ -18,6 +18,9 @@ from .errors import IngestError, NeedsPassword, short
 from .text import clean_text, has_usable_text
 
 ASK_FOR_PASSWORD = "This PDF is protected by a password. Enter the password the agency sent to read it."
+# Under RLIMIT_AS, C code that cannot allocate raises SystemError ("error return without exception
+# set") as often as MemoryError: both must reach the isolation layer, which names the memory limit.
+OUT_OF_MEMORY = (MemoryError, SystemError)
 WRONG_PASSWORD = "That password does not open this PDF. Check it with the agency and try again."
 
 
@@ -30,7 +33,7 @@ def open_pdf(path: str, password: str = "") -> PdfReader:
             if reader.decrypt(password or "") == PasswordType.NOT_DECRYPTED:
                 raise NeedsPassword(WRONG_PASSWORD if password else ASK_FOR_PASSWORD)
         return reader
-    except (IngestError, MemoryError):
+    except (IngestError, *OUT_OF_MEMORY):
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises more than PyPdfError on broken files
         raise error_for(exc, password) from None
@@ -45,7 +48,7 @@ def read_pages(path: str, password: str, first: int, min_letters: int) -> Iterat
     reader = open_pdf(path, password)
     try:
         count = len(reader.pages)
-    except (MemoryError, IngestError):
+    except (IngestError, *OUT_OF_MEMORY):
         raise
     except Exception as exc:  # noqa: BLE001
         raise error_for(exc, password) from None
@@ -56,7 +59,7 @@ def read_pages(path: str, password: str, first: int, min_letters: int) -> Iterat
         problem = ""
         try:
             text, under_box = page_text(reader, index)
-        except MemoryError:
+        except OUT_OF_MEMORY:
             raise
         except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
             text, under_box = "", False
