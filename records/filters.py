@@ -1,25 +1,42 @@
 import django_filters
+from django import forms
+from django_filters.widgets import DateRangeWidget, SuffixedMultiWidget
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
 from .models import Agency, RecordsRequest, Statute, Status, Tag, TrackingNumber
 
 
+class DatePickerRange(DateRangeWidget):
+    """Two real date pickers; ?sent_after=…&sent_before=… in the URL."""
+
+    def __init__(self, attrs=None):
+        picker = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+        SuffixedMultiWidget.__init__(self, (picker, picker), attrs)
+
+
+DATE_RANGE = DatePickerRange()
+
+
 class RecordsRequestFilter(django_filters.FilterSet):
     """The request list. Applied on top of RecordsRequest.objects.visible_to(user); state lives in the URL."""
 
-    q = django_filters.CharFilter(label="Search", method="filter_text")
-    status = django_filters.MultipleChoiceFilter(choices=Status.choices)
-    open = django_filters.BooleanFilter(label="Open only", method="filter_open")
-    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.order_by("name"))
-    statute = django_filters.ModelChoiceFilter(queryset=Statute.objects.order_by("code"))
-    assignee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.none())
-    tag = django_filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.none())
+    q = django_filters.CharFilter(label="Title, reference or tracking no.", method="filter_text")
+    status = django_filters.MultipleChoiceFilter(choices=Status.choices, widget=forms.SelectMultiple(attrs={"size": 4}))
+    open = django_filters.BooleanFilter(
+        label="Open or closed", method="filter_open",
+        widget=forms.Select(choices=[("", "Any"), ("true", "Open only"), ("false", "Closed only")]),
+    )  # fmt: skip
+    agency = django_filters.ModelChoiceFilter(queryset=Agency.objects.order_by("name"), empty_label="Any")
+    statute = django_filters.ModelChoiceFilter(queryset=Statute.objects.order_by("code"), empty_label="Any")
+    assignee = django_filters.ModelChoiceFilter(queryset=get_user_model().objects.none(), empty_label="Anyone")
+    tag = django_filters.ModelChoiceFilter(field_name="tags", queryset=Tag.objects.none(), empty_label="Any")
     project = django_filters.CharFilter(lookup_expr="iexact")
-    sent = django_filters.DateFromToRangeFilter(field_name="sent_date", label="Sent between")
+    sent = django_filters.DateFromToRangeFilter(field_name="sent_date", label="Sent between", widget=DATE_RANGE)
     deadline = django_filters.ChoiceFilter(
-        label="Deadline", choices=[("overdue", "Overdue"), ("due_within", "Due within N days")], method="filter_deadline"
-    )
+        label="Deadline", choices=[("overdue", "Overdue"), ("due_within", "Due within N days")],
+        method="filter_deadline", empty_label="Any",
+    )  # fmt: skip
     within = django_filters.NumberFilter(label="N days", method="filter_noop", min_value=0, max_value=365)
     ordering = django_filters.OrderingFilter(
         fields=(

@@ -120,5 +120,18 @@ def test_upload_on_a_communication_links_the_files(login, editor, records_reques
     comm = Communication.objects.create(request=records_request, direction="in", channel="email", date="2026-11-10", subject="Release 1")
     with django_capture_on_commit_callbacks():
         response = upload(login(editor), records_request, pdf_upload(), communication=comm.pk)
-    assert response["Location"] == reverse("communication_detail", args=[comm.pk])
+    assert response["Location"] == reverse("communication_detail", args=[comm.pk]) + "#files"
     assert Document.objects.get().communication == comm
+
+
+def test_upload_by_script_gets_where_to_go_next(login, editor, records_request, django_capture_on_commit_callbacks):
+    # upload.js posts with XHR and navigates itself, so the "Uploaded …" message shows on that page.
+    client = login(editor)
+    with django_capture_on_commit_callbacks():
+        response = client.post(
+            reverse("document_upload", args=[records_request.pk]), {"files": [pdf_upload()]},
+            headers={"X-Requested-With": "XMLHttpRequest"},
+        )  # fmt: skip
+    assert response.json() == {"redirect": records_request.get_absolute_url() + "#files"}
+    page = client.get(records_request.get_absolute_url()).content.decode()
+    assert "Uploaded 1 file: 15-3528PenLinkResponse.pdf" in page

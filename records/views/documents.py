@@ -7,8 +7,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..ingest import add_document, reset_for_extraction, retry_with_password
@@ -65,8 +66,13 @@ def upload(request, pk):
     else:
         _store_uploads(request, records_request, files, communication)
     if communication is not None:
-        return redirect("communication_detail", pk=communication.pk)
-    return redirect(f"{records_request.get_absolute_url()}#files")
+        target = reverse("communication_detail", args=[communication.pk]) + "#files"
+    else:
+        target = f"{records_request.get_absolute_url()}#files"
+    if request.headers.get("X-Requested-With") == "XMLHttpRequest":
+        # upload.js navigates itself, so the messages above are shown on the page it lands on.
+        return JsonResponse({"redirect": target})
+    return redirect(target)
 
 
 def _document_context(request, document):

@@ -93,8 +93,8 @@ def request_detail(request, pk):
         "object": records_request,
         "items": _timeline_items(records_request),
         "can_write": writable,
-        "event_form": EventForm(records_request=records_request) if writable else None,
-        "comm_form": CommunicationForm(records_request=records_request) if writable else None,
+        "event_form": EventForm(records_request=records_request, auto_id="event_%s") if writable else None,
+        "comm_form": CommunicationForm(records_request=records_request, auto_id="comm_%s") if writable else None,
     }
     context.update(_deadline_context(records_request))
     context["documents"] = records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at")
@@ -113,7 +113,7 @@ def _deadline_context(records_request):
 @require_POST
 def event_add(request, pk):
     records_request = get_request_for_user(request.user, pk, write=True)
-    form = EventForm(request.POST, records_request=records_request)
+    form = EventForm(request.POST, records_request=records_request, auto_id="event_%s")
     if not form.is_valid():
         return _detail_with_errors(request, records_request, event_form=form)
     with transaction.atomic():
@@ -156,7 +156,7 @@ def event_delete(request, pk):
 @require_POST
 def communication_add(request, pk):
     records_request = get_request_for_user(request.user, pk, write=True)
-    form = CommunicationForm(request.POST, records_request=records_request)
+    form = CommunicationForm(request.POST, records_request=records_request, auto_id="comm_%s")
     if not form.is_valid():
         return _detail_with_errors(request, records_request, comm_form=form)
     comm = form.save(commit=False)
@@ -183,8 +183,8 @@ def _detail_with_errors(request, records_request, *, event_form=None, comm_form=
         "object": records_request,
         "items": _timeline_items(records_request),
         "can_write": True,
-        "event_form": event_form or EventForm(records_request=records_request),
-        "comm_form": comm_form or CommunicationForm(records_request=records_request),
+        "event_form": event_form or EventForm(records_request=records_request, auto_id="event_%s"),
+        "comm_form": comm_form or CommunicationForm(records_request=records_request, auto_id="comm_%s"),
     }
     context.update(_deadline_context(records_request))
     context["documents"] = records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at")

@@ -3,6 +3,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from ..filters import DATE_RANGE
 from ..models import Agency, Document, Page, RecordsRequest, Statute
 from ..search import QueryError, search_pages, search_requests
 
@@ -13,12 +14,20 @@ TEXT_PAGES_PER_SCREEN = 20  # the document page shows its pages' text 20 at a ti
 class PageSearchFilter(django_filters.FilterSet):
     """Narrows the team-scoped pages before the full-text match; state lives in the URL."""
 
-    request = django_filters.ModelChoiceFilter(field_name="document__request", queryset=RecordsRequest.objects.none())
-    agency = django_filters.ModelChoiceFilter(field_name="document__request__agency", queryset=Agency.objects.order_by("name"))
-    statute = django_filters.ModelChoiceFilter(field_name="document__request__statute", queryset=Statute.objects.order_by("code"))
-    released = django_filters.DateFromToRangeFilter(field_name="document__uploaded_at__date", label="Released between")
+    request = django_filters.ModelChoiceFilter(
+        field_name="document__request", label="Request", queryset=RecordsRequest.objects.none(), empty_label="Any"
+    )
+    agency = django_filters.ModelChoiceFilter(
+        field_name="document__request__agency", label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any"
+    )
+    statute = django_filters.ModelChoiceFilter(
+        field_name="document__request__statute", label="Statute", queryset=Statute.objects.order_by("code"), empty_label="Any"
+    )
+    released = django_filters.DateFromToRangeFilter(
+        field_name="document__uploaded_at__date", label="Released between", widget=DATE_RANGE
+    )
     type = django_filters.ChoiceFilter(
-        field_name="document__detected_type", label="File type",
+        field_name="document__detected_type", label="File type", empty_label="Any",
         choices=[("pdf", "PDF"), ("tiff", "TIFF"), ("jpeg", "JPEG"), ("png", "PNG")],
     )  # fmt: skip
     ocr = django_filters.BooleanFilter(field_name="ocr", label="Text from OCR", widget=forms.Select(choices=[("", "Any"), ("true", "OCR'd pages only"), ("false", "Text-layer pages only")]))

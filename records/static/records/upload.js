@@ -15,9 +15,19 @@ document.addEventListener("DOMContentLoaded", () => {
       e.preventDefault();
       const xhr = new XMLHttpRequest();
       xhr.open("POST", form.action);
+      xhr.setRequestHeader("X-Requested-With", "XMLHttpRequest");
+      xhr.responseType = "json";
       bar.hidden = false;
       xhr.upload.addEventListener("progress", ev => { if (ev.lengthComputable) bar.value = Math.round(100 * ev.loaded / ev.total); });
-      xhr.addEventListener("load", () => { window.location.href = xhr.responseURL || window.location.href; });
+      xhr.addEventListener("load", () => {
+        const target = xhr.response && xhr.response.redirect;
+        if (target) {
+          const next = new URL(target, window.location.href);
+          const samePage = next.pathname === window.location.pathname && next.search === window.location.search;
+          if (samePage) { window.location.hash = next.hash; window.location.reload(); } else { window.location.assign(next); }
+        }
+        else { bar.hidden = true; label.textContent = `The upload failed (${xhr.status}). Nothing was stored: try again.`; }
+      });
       xhr.addEventListener("error", () => { bar.hidden = true; label.textContent = "The upload failed (network error). Nothing was lost: try again."; });
       xhr.send(new FormData(form));
     });
