@@ -39,6 +39,7 @@ class RecordsRequestFilter(django_filters.FilterSet):
     )  # fmt: skip
     within = django_filters.NumberFilter(label="N days", method="filter_noop", min_value=0, max_value=365)
     ordering = django_filters.OrderingFilter(
+        label="Sort by", empty_label="Newest first",
         fields=(
             ("sent_date", "sent"),
             ("due_date", "due"),
