@@ -72,3 +72,13 @@ def test_results_page_through_without_counting_everything(login, viewer, team):
     assert len(first.context["rows"]) == 20 and first.context["results"].has_next
     third = client.get(reverse("search") + "?q=plate&page=3")
     assert len(third.context["rows"]) == 5 and not third.context["results"].has_next
+
+
+def test_request_filter_narrows_and_cannot_reach_another_team(login, viewer, stranger, release, team):
+    other = factories.make_request(team, title="Second request")
+    add_pages(other, "other.pdf", ["Vigilant again"])
+    client = login(viewer)
+    hits = client.get(reverse("search"), {"q": "vigilant", "request": other.pk}).context["rows"]
+    assert [(h.filename, h.request_id) for h, _, _ in hits] == [("other.pdf", other.pk)]
+    theirs = login(stranger).get(reverse("search"), {"q": "vigilant", "request": release.pk}).context["rows"]
+    assert list(theirs) == []
