@@ -1,0 +1,23 @@
+"""Keeping the SQLite index whole across migrations."""
+
+from django.db.migrations.recorder import MigrationRecorder
+
+INDEX_MIGRATION = ("records", "0003_search_index")
+
+
+def repair_after_migrate(sender, using, verbosity=1, **kwargs):
+    """On SQLite a later migration that adds or alters a column of pages, requests or
+    communications rebuilds the table, which drops our triggers: put them back (and re-read
+    that table into the index) after every `migrate`. Connected in RecordsConfig.ready().
+    """
+    if sender.name != "records":
+        return
+    from django.db import connections
+
+    from records.search import repair_index
+
+    if INDEX_MIGRATION not in MigrationRecorder(connections[using]).applied_migrations():
+        return  # not installed yet, or migrated back below this on purpose
+    repaired = repair_index(using)
+    if repaired and verbosity:
+        print(f"  Rebuilt the search index for: {', '.join(repaired)} (a migration had dropped part of it)")
