@@ -82,3 +82,18 @@ class RecordsRequestFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.open() if value else queryset.exclude(pk__in=queryset.open().values("pk"))
+
+
+class AgencyFilter(django_filters.FilterSet):
+    """The agency directory (pages and API): shared by every team, so no team scope here."""
+
+    name = django_filters.CharFilter(method="filter_name", label="Name or abbreviation contains")
+    level = django_filters.ChoiceFilter(choices=Agency.LEVEL_CHOICES, empty_label="Any")
+    state = django_filters.CharFilter(lookup_expr="iexact")
+
+    class Meta:
+        model = Agency
+        fields = ["name", "level", "state"]
+
+    def filter_name(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(abbreviation__icontains=value))

@@ -3,8 +3,8 @@
 import django_filters
 from django import forms
 
-from records.filters import RecordsRequestFilter
-from records.models import Agency, Communication, Document, Event, Statute
+from records.filters import AgencyFilter, RecordsRequestFilter  # noqa: F401 - AgencyFilter serves the API as is
+from records.models import Communication, Document, Event, Statute
 
 from ..views.access import teams_for
 
@@ -58,21 +58,6 @@ class DocumentFilter(django_filters.FilterSet):
     class Meta:
         model = Document
         fields = ["request", "communication", "state"]
-
-
-class AgencyFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(method="filter_name", label="Name or abbreviation contains")
-    level = django_filters.ChoiceFilter(choices=Agency.LEVEL_CHOICES)
-    state = django_filters.CharFilter(lookup_expr="iexact")
-
-    class Meta:
-        model = Agency
-        fields = ["name", "level", "state"]
-
-    def filter_name(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(Q(name__icontains=value) | Q(abbreviation__icontains=value))
 
 
 class StatuteFilter(django_filters.FilterSet):

@@ -1,28 +1,13 @@
-import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from ..filters import AgencyFilter
 from ..forms import AgencyForm
 from ..models import Agency, RecordsRequest
 from .access import writable_teams
-
-
-class AgencyFilter(django_filters.FilterSet):
-    name = django_filters.CharFilter(label="Name", method="filter_name")
-    level = django_filters.ChoiceFilter(choices=Agency.LEVEL_CHOICES)
-    state = django_filters.CharFilter(lookup_expr="iexact")
-
-    class Meta:
-        model = Agency
-        fields = ["name", "level", "state"]
-
-    def filter_name(self, queryset, name, value):
-        from django.db.models import Q
-
-        return queryset.filter(Q(name__icontains=value) | Q(abbreviation__icontains=value))
 
 
 def _require_editor(user):
