@@ -112,11 +112,10 @@ class RecordsRequestForm(forms.ModelForm):
             )  # fmt: skip
 
 
-class EventForm(forms.ModelForm):
-    class Meta:
-        model = Event
-        fields = ["kind", "date", "outcome", "amount", "note"]
-        widgets = {"date": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+class TimelineEntryForm(forms.ModelForm):
+    """An event or a communication on a request: dated today by default, never in the future."""
+
+    FUTURE_MESSAGE = "That date is in the future."
 
     def __init__(self, *args, records_request, **kwargs):
         super().__init__(*args, **kwargs)
@@ -126,7 +125,20 @@ class EventForm(forms.ModelForm):
     def clean_date(self):
         date = self.cleaned_data["date"]
         if date > timezone.localdate():
-            raise forms.ValidationError("That date is in the future: log events once they have happened.")
+            raise forms.ValidationError(self.FUTURE_MESSAGE)
+        return date
+
+
+class EventForm(TimelineEntryForm):
+    FUTURE_MESSAGE = "That date is in the future: log events once they have happened."
+
+    class Meta:
+        model = Event
+        fields = ["kind", "date", "outcome", "amount", "note"]
+        widgets = {"date": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_date(self):
+        date = super().clean_date()
         sent = self.records_request.sent_date
         if sent and date < sent:
             raise forms.ValidationError(f"That is before the request was sent ({sent:%Y-%m-%d}).")
@@ -142,22 +154,11 @@ class EventForm(forms.ModelForm):
         return data
 
 
-class CommunicationForm(forms.ModelForm):
+class CommunicationForm(TimelineEntryForm):
     class Meta:
         model = Communication
         fields = ["direction", "channel", "date", "sender", "recipient", "subject", "body"]
         widgets = {"date": DATE_INPUT, "body": forms.Textarea(attrs={"rows": 5})}
-
-    def __init__(self, *args, records_request, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.records_request = records_request
-        self.fields["date"].initial = timezone.localdate
-
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise forms.ValidationError("That date is in the future.")
-        return date
 
 
 class AgencyForm(forms.ModelForm):

@@ -129,9 +129,11 @@ class AnyInputTest(HypothesisTestCase):
     @given(st.text(alphabet=st.sampled_from(SPECIAL), max_size=24) | st.text(max_size=24))
     def test_hits_or_query_error(self, text):
         try:
-            search_pages(text, pages=Page.objects.all())
-        except QueryError:
-            pass
+            results = search_pages(text, pages=Page.objects.all())
+        except QueryError as error:
+            assert str(error)  # the user is told what is wrong (any other exception fails the test)
+        else:
+            assert all(hit.kind == "page" for hit in results)
 
 
 class HitsTest(TestCase):
