@@ -91,7 +91,7 @@ def seed_demo(today: dt.date | None = None, *, seed: int = 1505) -> Team:
         if team.requests.exists():
             return team
         tags = {name: Tag.objects.get_or_create(team=team, name=name)[0] for name in ("ALPR", "contracts", "federal sharing", "audit logs")}
-        plans = [(agencies[0], t) for t in ICE_TOPICS] * 2
+        plans = [(agencies[0], t) for t in ICE_TOPICS] * 3
         for agency in agencies[1:]:
             plans += [(agency, rng.choice(TOPICS)), (agency, rng.choice(TOPICS))]
         for number, (agency, (topic, body)) in enumerate(plans[:30], start=1):

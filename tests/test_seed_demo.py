@@ -1,0 +1,22 @@
+"""`manage.py seed_demo`: a living desk for a newcomer, safe to run twice."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+from records.models import Agency, Membership, RecordsRequest
+
+
+def test_seed_demo_builds_a_varied_desk_and_is_idempotent(db):
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    call_command("seed_demo", stdout=StringIO())
+    assert RecordsRequest.objects.count() == 30
+    assert "demo / reporter / reader" in out.getvalue()
+    assert Agency.objects.filter(abbreviation="ICE", level="federal").exists()
+    assert Agency.objects.filter(level__in=["city", "county"], state="CA").count() == 12
+    statuses = set(RecordsRequest.objects.values_list("status", flat=True))
+    assert {"acknowledged", "denied", "appealed", "granted", "awaiting_requester"} <= statuses
+    assert set(Membership.objects.values_list("role", flat=True)) == {"admin", "editor", "viewer"}
+    dated = RecordsRequest.objects.exclude(due_date=None)
+    assert dated.exists() and all(r.communications.exists() for r in dated)
