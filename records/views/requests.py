@@ -89,17 +89,24 @@ def _timeline_items(records_request):
 def request_detail(request, pk):
     records_request = get_request_for_user(request.user, pk)
     writable = can_write(request.user, records_request.team)
-    context = {
+    return render(request, "records/request_detail.html", _detail_context(records_request, writable))
+
+
+def _detail_context(records_request, writable, *, event_form=None, comm_form=None):
+    """Everything the request page shows; the add forms only for those who may write."""
+    if writable:
+        event_form = event_form or EventForm(records_request=records_request, auto_id="event_%s")
+        comm_form = comm_form or CommunicationForm(records_request=records_request, auto_id="comm_%s")
+    return {
         "object": records_request,
         "items": _timeline_items(records_request),
         "can_write": writable,
-        "event_form": EventForm(records_request=records_request, auto_id="event_%s") if writable else None,
-        "comm_form": CommunicationForm(records_request=records_request, auto_id="comm_%s") if writable else None,
+        "event_form": event_form,
+        "comm_form": comm_form,
+        "documents": records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at"),
+        "history": audit.request_history(records_request)[:RECENT_HISTORY],
+        **_deadline_context(records_request),
     }
-    context.update(_deadline_context(records_request))
-    context["documents"] = records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at")
-    context["history"] = audit.request_history(records_request)[:RECENT_HISTORY]
-    return render(request, "records/request_detail.html", context)
 
 
 def _deadline_context(records_request):
@@ -179,13 +186,5 @@ def communication_detail(request, pk):
 
 
 def _detail_with_errors(request, records_request, *, event_form=None, comm_form=None):
-    context = {
-        "object": records_request,
-        "items": _timeline_items(records_request),
-        "can_write": True,
-        "event_form": event_form or EventForm(records_request=records_request, auto_id="event_%s"),
-        "comm_form": comm_form or CommunicationForm(records_request=records_request, auto_id="comm_%s"),
-    }
-    context.update(_deadline_context(records_request))
-    context["documents"] = records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at")
+    context = _detail_context(records_request, True, event_form=event_form, comm_form=comm_form)
     return render(request, "records/request_detail.html", context, status=400)
