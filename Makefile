@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv system-deps migrate
+.PHONY: run test lint venv system-deps migrate
 
 venv: $(BIN)/.requirements-installed
 
@@ -24,5 +24,9 @@ migrate: venv
 run: venv system-deps migrate
 	HOST=$(HOST) PORT=$(PORT) scripts/run.sh
 
-test: venv system-deps
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: venv system-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -124,7 +124,9 @@ def bench_ocr(pages: list[tuple[Path, int]]) -> dict:
         extract_document(documents[path].pk)
     # OCR exactly the sampled pages: mark the others as not needing it.
     for path, numbers in by_file.items():
-        Page.objects.filter(document=documents[path], needs_ocr=True).exclude(number__in=numbers).update(needs_ocr=False)
+        Page.objects.filter(document=documents[path], needs_ocr=True).exclude(number__in=numbers).update(
+            needs_ocr=False
+        )
     started = time.perf_counter()
     for document in documents.values():
         while Document.objects.get(pk=document.pk).state == Document.State.OCR:

@@ -2,8 +2,19 @@ from django.contrib import admin
 
 from . import timeline
 from .models import (
-    Agency, ClosureDay, Communication, Document, Event, Membership, Page, RecordsRequest,
-    Statute, StoredFile, Tag, Team, TrackingNumber,
+    Agency,
+    ClosureDay,
+    Communication,
+    Document,
+    Event,
+    Membership,
+    Page,
+    RecordsRequest,
+    Statute,
+    StoredFile,
+    Tag,
+    Team,
+    TrackingNumber,
 )  # fmt: skip
 
 

@@ -16,7 +16,14 @@ DEMO_PASSWORD = "demo-password-change-me"
 
 AGENCIES = [
     # name, abbreviation, level, state, email, portal
-    ("U.S. Immigration and Customs Enforcement", "ICE", "federal", "", "ice-foia@ice.dhs.gov", "https://www.ice.gov/foia"),
+    (
+        "U.S. Immigration and Customs Enforcement",
+        "ICE",
+        "federal",
+        "",
+        "ice-foia@ice.dhs.gov",
+        "https://www.ice.gov/foia",
+    ),
     ("Los Angeles Police Department", "LAPD", "city", "CA", "", "https://recordsrequest.lacity.org/"),
     ("Los Angeles County Sheriff's Department", "LASD", "county", "CA", "", "https://lasd.govqa.us/"),
     ("San Diego Police Department", "SDPD", "city", "CA", "", "https://sandiego.nextrequest.com/"),
@@ -32,16 +39,34 @@ AGENCIES = [
 ]
 
 TOPICS = [
-    ("ALPR data-sharing agreements", "All agreements, MOUs and contracts under which the department shares automated license plate reader (ALPR) data with any other agency, including federal agencies."),
-    ("ALPR vendor contracts (Flock, Vigilant/Motorola)", "All contracts, purchase orders, invoices and renewals with Flock Safety, Vigilant Solutions or Motorola Solutions for ALPR cameras or data access."),
-    ("ALPR sharing with out-of-state agencies (SB 34)", "Lists of the agencies with which ALPR data is shared, and all records of sharing with agencies outside California, for compliance with Civil Code 1798.90.55(b)."),
-    ("ALPR audit logs: queries by outside agencies", "Audit logs of searches of the department's ALPR database by users from other agencies, January 2024 to date."),
+    (
+        "ALPR data-sharing agreements",
+        "All agreements, MOUs and contracts under which the department shares automated license plate reader (ALPR) data with any other agency, including federal agencies.",
+    ),
+    (
+        "ALPR vendor contracts (Flock, Vigilant/Motorola)",
+        "All contracts, purchase orders, invoices and renewals with Flock Safety, Vigilant Solutions or Motorola Solutions for ALPR cameras or data access.",
+    ),
+    (
+        "ALPR sharing with out-of-state agencies (SB 34)",
+        "Lists of the agencies with which ALPR data is shared, and all records of sharing with agencies outside California, for compliance with Civil Code 1798.90.55(b).",
+    ),
+    (
+        "ALPR audit logs: queries by outside agencies",
+        "Audit logs of searches of the department's ALPR database by users from other agencies, January 2024 to date.",
+    ),
     ("ALPR usage and privacy policy", "The department's ALPR usage and privacy policy and any revisions since 2016."),
 ]
 
 ICE_TOPICS = [
-    ("ICE access to commercial ALPR databases", "Contracts, task orders and statements of work giving ICE access to commercial license plate reader databases, and records of queries run against California-sourced data."),
-    ("ICE ALPR queries via local police accounts", "Records of ICE personnel using accounts of state or local law enforcement agencies to query ALPR data, 2019 to date."),
+    (
+        "ICE access to commercial ALPR databases",
+        "Contracts, task orders and statements of work giving ICE access to commercial license plate reader databases, and records of queries run against California-sourced data.",
+    ),
+    (
+        "ICE ALPR queries via local police accounts",
+        "Records of ICE personnel using accounts of state or local law enforcement agencies to query ALPR data, 2019 to date.",
+    ),
 ]
 
 # (events as (day offset from sent, kind, outcome)) — a varied set of histories.
@@ -59,7 +84,12 @@ HISTORIES = [
     [(0, "filed", ""), (10, "final_response", "denied")],
     [(0, "filed", ""), (10, "final_response", "no_records")],
     [(0, "filed", ""), (12, "final_response", "denied"), (30, "appeal_filed", "")],
-    [(0, "filed", ""), (12, "final_response", "denied"), (30, "appeal_filed", ""), (55, "appeal_decided", "partly_granted")],
+    [
+        (0, "filed", ""),
+        (12, "final_response", "denied"),
+        (30, "appeal_filed", ""),
+        (55, "appeal_decided", "partly_granted"),
+    ],
     [(0, "filed", ""), (15, "withdrawn", "")],
 ]
 
@@ -73,7 +103,11 @@ def seed_demo(today: dt.date | None = None, *, seed: int = 1505) -> Team:
         cpra = Statute.objects.get(code="CPRA")
         team, _ = Team.objects.get_or_create(slug="demo-desk", defaults={"name": "Demo Records Desk"})
         users = {}
-        for username, role in (("demo", Membership.ADMIN), ("reporter", Membership.EDITOR), ("reader", Membership.VIEWER)):
+        for username, role in (
+            ("demo", Membership.ADMIN),
+            ("reporter", Membership.EDITOR),
+            ("reader", Membership.VIEWER),
+        ):
             user, created = get_user_model().objects.get_or_create(username=username)
             if created:
                 user.set_password(DEMO_PASSWORD)
@@ -90,7 +124,10 @@ def seed_demo(today: dt.date | None = None, *, seed: int = 1505) -> Team:
             agencies.append(agency)
         if team.requests.exists():
             return team
-        tags = {name: Tag.objects.get_or_create(team=team, name=name)[0] for name in ("ALPR", "contracts", "federal sharing", "audit logs")}
+        tags = {
+            name: Tag.objects.get_or_create(team=team, name=name)[0]
+            for name in ("ALPR", "contracts", "federal sharing", "audit logs")
+        }
         plans = [(agencies[0], t) for t in ICE_TOPICS] * 3
         for agency in agencies[1:]:
             plans += [(agency, rng.choice(TOPICS)), (agency, rng.choice(TOPICS))]
@@ -147,10 +184,17 @@ def seed_bulk_requests(team: Team, count: int, *, seed: int = 7) -> None:
         sent = start + dt.timedelta(days=rng.randint(0, 900))
         batch.append(
             RecordsRequest(
-                team=team, title=f"Bulk request {i}: ALPR records", agency=rng.choice(agencies),
-                statute=rng.choice(statutes), reference=f"BULK-{i:05d}", sent_date=sent, received_date=sent,
-                assignee=rng.choice(users), status=rng.choice(statuses),
-                due_date=sent + dt.timedelta(days=rng.randint(5, 40)), project=rng.choice(["ALPR", "Jails", ""]),
+                team=team,
+                title=f"Bulk request {i}: ALPR records",
+                agency=rng.choice(agencies),
+                statute=rng.choice(statutes),
+                reference=f"BULK-{i:05d}",
+                sent_date=sent,
+                received_date=sent,
+                assignee=rng.choice(users),
+                status=rng.choice(statuses),
+                due_date=sent + dt.timedelta(days=rng.randint(5, 40)),
+                project=rng.choice(["ALPR", "Jails", ""]),
             )  # fmt: skip
         )
     with transaction.atomic():
@@ -162,5 +206,6 @@ def seed_bulk_requests(team: Team, count: int, *, seed: int = 7) -> None:
             [through(recordsrequest_id=r.pk, tag_id=rng.choice(tags).pk) for r in created], batch_size=2000
         )
         TrackingNumber.objects.bulk_create(
-            [TrackingNumber(request_id=r.pk, number=f"T-{r.pk}", agency_id=r.agency_id) for r in created], batch_size=2000
+            [TrackingNumber(request_id=r.pk, number=f"T-{r.pk}", agency_id=r.agency_id) for r in created],
+            batch_size=2000,
         )

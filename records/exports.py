@@ -82,7 +82,9 @@ def export_queryset(requests: QuerySet) -> QuerySet:
     return (
         requests.with_list_data()
         .annotate(last_incoming=Subquery(last_incoming), last_agency_event=Subquery(last_agency_event))
-        .prefetch_related(Prefetch("events", queryset=Event.objects.only("id", "request_id", "kind", "date", "outcome", "created_at")))
+        .prefetch_related(
+            Prefetch("events", queryset=Event.objects.only("id", "request_id", "kind", "date", "outcome", "created_at"))
+        )
     )
 
 
@@ -106,10 +108,7 @@ def days_open(records_request: RecordsRequest, events, today: dt.date) -> int | 
     """From the date sent to today while open, or to the last event (the one that closed it)."""
     if records_request.sent_date is None:
         return None
-    if records_request.is_open or not events:
-        end = today
-    else:
-        end = max(e.date for e in events)
+    end = today if records_request.is_open or not events else max(e.date for e in events)
     return max((end - records_request.sent_date).days, 0)
 
 
@@ -216,7 +215,11 @@ def _event_entry(event: Event) -> ChronologyEntry:
 def _communication_entry(comm: Communication) -> ChronologyEntry:
     direction = "From the agency" if comm.direction == Communication.INCOMING else "To the agency"
     summary = f"{direction} ({comm.get_channel_display().lower()}): {comm.subject or '(no subject)'}"
-    parties = " ".join(part for part in [f"From: {comm.sender}." if comm.sender else "", f"To: {comm.recipient}." if comm.recipient else ""] if part)
+    parties = " ".join(
+        part
+        for part in [f"From: {comm.sender}." if comm.sender else "", f"To: {comm.recipient}." if comm.recipient else ""]
+        if part
+    )
     details = "\n".join(part for part in [parties, comm.body] if part)
     return ChronologyEntry(
         date=comm.date, kind="communication", summary=summary, details=details,
@@ -240,7 +243,15 @@ def _document_entry(doc: Document) -> ChronologyEntry:
     )  # fmt: skip
 
 
-DEADLINE_NAMES = ["response", "extended", "internal_target", "expedited", "may_sue_from", "appeal_window", "appeal_decision"]
+DEADLINE_NAMES = [
+    "response",
+    "extended",
+    "internal_target",
+    "expedited",
+    "may_sue_from",
+    "appeal_window",
+    "appeal_decision",
+]
 
 
 def _deadline_entries(records_request: RecordsRequest) -> tuple[list[ChronologyEntry], str]:

@@ -23,7 +23,9 @@ def deadline_calendar(user, *, base_url: str) -> bytes:
     cal.add("x-wr-calname", "Records deadlines")
     stamp = timezone.now()
     requests = RecordsRequest.objects.visible_to(user).select_related("agency")
-    for r in requests.exclude(due_date__isnull=True, appeal_window_closes__isnull=True, appeal_decision_due__isnull=True):
+    for r in requests.exclude(
+        due_date__isnull=True, appeal_window_closes__isnull=True, appeal_decision_due__isnull=True
+    ):
         for field, label in KINDS:
             day = getattr(r, field)
             if day is None or (field == "due_date" and not r.is_open):
@@ -37,6 +39,9 @@ def deadline_calendar(user, *, base_url: str) -> bytes:
             event.add("dtend", day + dt.timedelta(days=1))
             event.add("dtstamp", stamp)
             event.add("url", f"{base_url}{r.get_absolute_url()}")
-            event.add("description", "Computed from the statute's rules; not legal advice. The working is on the request page.")
+            event.add(
+                "description",
+                "Computed from the statute's rules; not legal advice. The working is on the request page.",
+            )
             cal.add_component(event)
     return cal.to_ical()

@@ -1,10 +1,10 @@
 import django_filters
 from django import forms
-from django_filters.widgets import DateRangeWidget, SuffixedMultiWidget
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django_filters.widgets import DateRangeWidget, SuffixedMultiWidget
 
-from .models import Agency, RecordsRequest, Statute, Status, Tag, TrackingNumber
+from .models import Agency, RecordsRequest, Status, Statute, Tag, TrackingNumber
 
 
 class DatePickerRange(DateRangeWidget):
@@ -39,7 +39,8 @@ class RecordsRequestFilter(django_filters.FilterSet):
     )  # fmt: skip
     within = django_filters.NumberFilter(label="N days", method="filter_noop", min_value=0, max_value=365)
     ordering = django_filters.OrderingFilter(
-        label="Sort by", empty_label="Newest first",
+        label="Sort by",
+        empty_label="Newest first",
         fields=(
             ("sent_date", "sent"),
             ("due_date", "due"),
@@ -47,12 +48,24 @@ class RecordsRequestFilter(django_filters.FilterSet):
             ("agency__name", "agency"),
             ("status", "status"),
             ("created_at", "created"),
-        )
+        ),
     )
 
     class Meta:
         model = RecordsRequest
-        fields = ["q", "status", "open", "deadline", "within", "agency", "statute", "assignee", "tag", "project", "sent"]
+        fields = [
+            "q",
+            "status",
+            "open",
+            "deadline",
+            "within",
+            "agency",
+            "statute",
+            "assignee",
+            "tag",
+            "project",
+            "sent",
+        ]
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -8,9 +8,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class RecordsRequestForm(forms.ModelForm):
-    tags_text = forms.CharField(
-        label="Tags", required=False, help_text="Comma-separated, e.g. ALPR, contracts."
-    )
+    tags_text = forms.CharField(label="Tags", required=False, help_text="Comma-separated, e.g. ALPR, contracts.")
     tracking_text = forms.CharField(
         label="Agency tracking numbers",
         required=False,

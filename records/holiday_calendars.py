@@ -232,7 +232,11 @@ def _ca_local_year(year: int) -> YearTable:
     city_open = "a city that stays open (Gov. Code 6700, local clause) may count it as a workday"
     return _ca_year(
         year,
-        {"Native American Day": CA_STATE_OFFICES_OPEN, "Martin Luther King Jr. Day": city_open, "Cesar Chavez Day": city_open},
+        {
+            "Native American Day": CA_STATE_OFFICES_OPEN,
+            "Martin Luther King Jr. Day": city_open,
+            "Cesar Chavez Day": city_open,
+        },
     )
 
 
@@ -274,11 +278,14 @@ def _state_year(adjust: StateAdjustments, year: int) -> YearTable:
 
 STATE_ADJUSTMENTS = {
     # Gen. Constr. Law 24: Lincoln's Birthday, Columbus Day, general election day; only Sunday holidays move.
-    "NY": StateAdjustments("NY", "N.Y. Gen. Constr. Law 24", drop=frozenset({"Susan B. Anthony Day"}), observed="sunday_only"),
+    "NY": StateAdjustments(
+        "NY", "N.Y. Gen. Constr. Law 24", drop=frozenset({"Susan B. Anthony Day"}), observed="sunday_only"
+    ),
     # 662.003(a)-(b), incl. day after Thanksgiving, Dec 24, Dec 26; 552.0031: optional holidays and a weekend
     # holiday's Friday/Monday are non-business days only where the body observes them.
     "TX": StateAdjustments(
-        "TX", "Tex. Gov't Code 662.003",
+        "TX",
+        "Tex. Gov't Code 662.003",
         contested=(
             ("Cesar Chavez Day", "optional holiday, closed only if observed (Tex. Gov't Code 552.0031)"),
             ("Good Friday", "optional holiday, closed only if observed (Tex. Gov't Code 552.0031)"),
@@ -290,14 +297,16 @@ STATE_ADJUSTMENTS = {
     "WA": StateAdjustments("WA", "RCW 1.16.050"),  # day after Thanksgiving: Native American Heritage Day ◐
     "PA": StateAdjustments("PA", "Pennsylvania state holiday"),
     "MA": StateAdjustments(
-        "MA", "Massachusetts legal holiday",
+        "MA",
+        "Massachusetts legal holiday",
         contested=(("Patriots' Day", "⚠ unverified as a non-business day for public-records deadlines"),),
     ),  # fmt: skip
     "MI": StateAdjustments("MI", "Michigan state holiday"),
     "NJ": StateAdjustments("NJ", "New Jersey state holiday"),
     "GA": StateAdjustments("GA", "Georgia state holiday"),
     "FL": StateAdjustments(
-        "FL", "Florida legal holiday",
+        "FL",
+        "Florida legal holiday",
         contested=(("Susan B. Anthony Day", "⚠ on the package's list; state offices stay open"),),
     ),  # fmt: skip
     "OH": StateAdjustments("OH", "Ohio legal holiday"),

@@ -68,7 +68,9 @@ class Sheet:
 def decode(data: bytes) -> str:
     """UTF-8 (with or without Excel's BOM), else Windows-1252, which is what Excel on Windows saves."""
     if data[:2] == b"PK" or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        raise SheetError("This is an Excel workbook, not a CSV file. In Excel: File → Save As → CSV UTF-8, then upload that.")
+        raise SheetError(
+            "This is an Excel workbook, not a CSV file. In Excel: File → Save As → CSV UTF-8, then upload that."
+        )
     if b"\x00" in data[:4096]:
         raise SheetError("This file is not text (it has NUL bytes). Save the sheet as CSV and upload that.")
     try:
@@ -86,9 +88,7 @@ def read_sheet(text: str, filename: str = "") -> Sheet:
         raise SheetError("The file is empty.")
     delimiter = _guess_delimiter(first)
     records = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    header_index = next(
-        (i for i, cells in enumerate(records) if sum(1 for c in cells if c.strip()) >= 2), None
-    )
+    header_index = next((i for i, cells in enumerate(records) if sum(1 for c in cells if c.strip()) >= 2), None)
     if header_index is None:
         raise SheetError("No header row found: the first row should name the columns (agency, date sent, …).")
     headers = [h.strip() for h in records[header_index]]
@@ -230,7 +230,9 @@ MONTHS = {
     )
     for m in names
 }  # fmt: skip
-_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_ISO = re.compile(
+    r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$"
+)
 _US = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})(?: \d{1,2}:\d{2}(?::\d{2})?(?: ?[ap]\.?m\.?)?)?$", re.I)
 _MONTH_FIRST = re.compile(r"^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,? (\d{4})$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})(?:st|nd|rd|th)? ([a-z]+)\.?,? (\d{4})$")
@@ -444,7 +446,9 @@ class AgencyDirectory:
             found = {a.pk: a for a in self.by_key.get(key, [])}
             if len(found) > 1:
                 names = "; ".join(sorted(str(a) for a in found.values()))
-                raise ValueError(f"agency “{text.strip()}” matches several agencies in the directory ({names}): use the full name")
+                raise ValueError(
+                    f"agency “{text.strip()}” matches several agencies in the directory ({names}): use the full name"
+                )
             if found:
                 return next(iter(found.values())), name, abbreviation
         return None, name, abbreviation
@@ -581,7 +585,9 @@ def plan_import(
                if received_is_sent else "deadlines start once you set “received by agency” on each request.")
         )  # fmt: skip
     if mapping.get("due_date") is not None:
-        plan.notices.append("Due dates are computed from the statute; the sheet's due date is kept in the filing event's note.")
+        plan.notices.append(
+            "Due dates are computed from the statute; the sheet's due date is kept in the filing event's note."
+        )
 
     reader = _RowReader(
         team=team, today=today, filename=sheet.filename, received_is_sent=received_is_sent,
@@ -878,7 +884,9 @@ def run_import(plan: Plan, *, team, user) -> ImportResult:
     created: list[RecordsRequest] = []
     with transaction.atomic():
         agencies = {
-            new.key: Agency.objects.create(name=new.name, abbreviation=new.abbreviation, level=new.level, state=new.state)
+            new.key: Agency.objects.create(
+                name=new.name, abbreviation=new.abbreviation, level=new.level, state=new.state
+            )
             for new in plan.new_agencies
         }
         tags: dict[str, Tag] = {t.name.lower(): t for t in Tag.objects.filter(team=team)}
@@ -912,4 +920,3 @@ def run_import(plan: Plan, *, team, user) -> ImportResult:
         skipped_duplicates=len(plan.duplicates),
         skipped_errors=len(plan.errors),
     )
-

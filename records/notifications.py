@@ -23,7 +23,9 @@ def digest_items(today: dt.date) -> dict:
     items: dict = defaultdict(lambda: {"overdue": [], "due_soon": [], "appeal_closing": []})
     for team in Team.objects.all():
         horizon = today + dt.timedelta(days=team.reminder_days)
-        requests = RecordsRequest.objects.for_team(team).filter(assignee__isnull=False).select_related("agency", "assignee")
+        requests = (
+            RecordsRequest.objects.for_team(team).filter(assignee__isnull=False).select_related("agency", "assignee")
+        )
         for r in requests.open().filter(due_date__isnull=False, due_date__lte=horizon).order_by("due_date"):
             items[r.assignee]["overdue" if r.due_date < today else "due_soon"].append(r)
         closing = requests.filter(appeal_window_closes__gte=today, appeal_window_closes__lte=horizon)

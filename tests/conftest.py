@@ -51,3 +51,9 @@ def shared_dir():
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is absent: the shared corpus and tables live beside the project as ../shared")
     return SHARED
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # Hashing with PBKDF2's full work factor costs ~0.3 s a user; tests only need a working hasher.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

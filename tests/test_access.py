@@ -59,7 +59,11 @@ def test_stranger_gets_404_on_every_write_and_changes_nothing(login, stranger, s
 def test_stranger_sees_nothing_in_lists(login, stranger, secret_request):
     r, _, _ = secret_request
     client = login(stranger)
-    for url in [reverse("request_list"), reverse("request_list") + "?q=SECRET", reverse("agency_detail", args=[r.agency_id])]:
+    for url in [
+        reverse("request_list"),
+        reverse("request_list") + "?q=SECRET",
+        reverse("agency_detail", args=[r.agency_id]),
+    ]:
         body = client.get(url).content.decode()
         assert "Flock contract" not in body and "SECRET-REF-9" not in body, url
     assert client.get(reverse("request_list") + "?q=R009911").context["page"].paginator.count == 0

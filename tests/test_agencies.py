@@ -10,7 +10,10 @@ from . import factories
 
 def test_editor_adds_an_agency_and_lists_it_by_level_and_state(login, editor):
     client = login(editor)
-    response = client.post(reverse("agency_create"), {"name": "Oakland Police Department", "abbreviation": "OPD", "level": "city", "state": "ca"})
+    response = client.post(
+        reverse("agency_create"),
+        {"name": "Oakland Police Department", "abbreviation": "OPD", "level": "city", "state": "ca"},
+    )
     agency = Agency.objects.get()
     assert response.status_code == 302 and agency.state == "CA"
     factories.make_agency("U.S. Immigration and Customs Enforcement", level="federal", state="")
@@ -38,6 +41,9 @@ def test_agency_page_lists_only_our_requests(login, editor, stranger, team):
 
 def test_editor_corrects_an_agency(login, editor):
     agency = factories.make_agency("Long Beach PD")
-    login(editor).post(reverse("agency_edit", args=[agency.pk]), {"name": "Long Beach Police Department", "level": "city", "state": "CA", "email": "records@lbpd.example"})
+    login(editor).post(
+        reverse("agency_edit", args=[agency.pk]),
+        {"name": "Long Beach Police Department", "level": "city", "state": "CA", "email": "records@lbpd.example"},
+    )
     agency.refresh_from_db()
     assert agency.name == "Long Beach Police Department" and agency.email == "records@lbpd.example"

@@ -40,9 +40,13 @@ def secret(team, editor):
     r = factories.make_request(team, title="Flock contract with ICE — confidential lead", sent=dt.date(2026, 11, 2))
     r.tracking_numbers.create(number="R009911", agency=r.agency)
     event = Event.objects.create(request=r, kind="acknowledged", date=dt.date(2026, 11, 4))
-    comm = Communication.objects.create(request=r, direction="in", channel="email", date=dt.date(2026, 11, 4), subject="Your request R009911")
+    comm = Communication.objects.create(
+        request=r, direction="in", channel="email", date=dt.date(2026, 11, 4), subject="Your request R009911"
+    )
     stored = StoredFile.objects.create(sha256="a" * 64, size=1200, path="aa/aa")
-    doc = Document.objects.create(request=r, stored_file=stored, original_name="release.pdf", size=1200, page_count=3, state="done")
+    doc = Document.objects.create(
+        request=r, stored_file=stored, original_name="release.pdf", size=1200, page_count=3, state="done"
+    )
     timeline.recompute(r)
     return {"request": r, "event": event, "communication": comm, "document": doc}
 
@@ -69,7 +73,9 @@ def new_request_body(agency, **extra):
 
 
 def test_a_script_gets_a_token_with_its_password_and_uses_it(editor, secret):
-    response = APIClient().post(reverse("api-token"), {"username": "editor", "password": "pw-for-tests-123"}, format="json")
+    response = APIClient().post(
+        reverse("api-token"), {"username": "editor", "password": "pw-for-tests-123"}, format="json"
+    )
     assert response.status_code == 200
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
@@ -77,7 +83,12 @@ def test_a_script_gets_a_token_with_its_password_and_uses_it(editor, secret):
 
 
 def test_without_credentials_every_endpoint_is_401(secret):
-    for url in [reverse("api-request-list"), reverse("api-agency-list"), reverse("api-search") + "?q=x", *detail_urls(secret).values()]:
+    for url in [
+        reverse("api-request-list"),
+        reverse("api-agency-list"),
+        reverse("api-search") + "?q=x",
+        *detail_urls(secret).values(),
+    ]:
         assert api().get(url).status_code == 401, url
 
 
@@ -90,19 +101,29 @@ def test_a_signed_in_browser_session_works_too(login, viewer, secret):
 
 def test_the_request_list_takes_the_list_pages_filters_and_paginates(editor, team, secret):
     factories.make_request(team, title="Closed one", sent=dt.date(2026, 8, 1))
-    Event.objects.create(request=RecordsRequest.objects.get(title="Closed one"), kind="withdrawn", date=dt.date(2026, 8, 2))
+    Event.objects.create(
+        request=RecordsRequest.objects.get(title="Closed one"), kind="withdrawn", date=dt.date(2026, 8, 2)
+    )
     timeline.recompute(RecordsRequest.objects.get(title="Closed one"))
     client = api(editor)
     body = client.get(reverse("api-request-list")).json()
     assert body["count"] == 2 and {"next", "previous", "results"} <= set(body)
-    assert [r["title"] for r in client.get(reverse("api-request-list") + "?open=true").json()["results"]] == [secret["request"].title]
-    assert [r["title"] for r in client.get(reverse("api-request-list") + "?q=R009911").json()["results"]] == [secret["request"].title]
-    assert [r["title"] for r in client.get(reverse("api-request-list") + "?status=withdrawn").json()["results"]] == ["Closed one"]
+    assert [r["title"] for r in client.get(reverse("api-request-list") + "?open=true").json()["results"]] == [
+        secret["request"].title
+    ]
+    assert [r["title"] for r in client.get(reverse("api-request-list") + "?q=R009911").json()["results"]] == [
+        secret["request"].title
+    ]
+    assert [r["title"] for r in client.get(reverse("api-request-list") + "?status=withdrawn").json()["results"]] == [
+        "Closed one"
+    ]
     assert client.get(reverse("api-request-list") + "?status=nonsense").status_code == 400
     one = client.get(reverse("api-request-list") + "?ordering=sent").json()["results"][0]
     assert one["title"] == "Closed one" and one["statute"] == "CPRA" and one["status"] == "withdrawn"
     detail = client.get(detail_urls(secret)["request"]).json()
-    assert detail["tracking_numbers"] == [{"number": "R009911", "kind": "initial"}] and detail["status"] == "acknowledged"
+    assert (
+        detail["tracking_numbers"] == [{"number": "R009911", "kind": "initial"}] and detail["status"] == "acknowledged"
+    )
 
 
 def test_list_endpoints_read_in_a_fixed_number_of_queries(editor, team, secret):
@@ -121,8 +142,12 @@ def test_list_endpoints_read_in_a_fixed_number_of_queries(editor, team, secret):
         r.tags.create(team=team, name=f"t{i}")
         r.tracking_numbers.create(number=f"N{i}", agency=r.agency)
         Event.objects.create(request=r, kind="acknowledged", date=dt.date(2026, 11, 4), created_by=editor)
-        Communication.objects.create(request=r, direction="in", channel="email", date=dt.date(2026, 11, 4), created_by=editor)
-        Document.objects.create(request=r, stored_file=secret["document"].stored_file, original_name=f"{i}.pdf", size=1, uploaded_by=editor)
+        Communication.objects.create(
+            request=r, direction="in", channel="email", date=dt.date(2026, 11, 4), created_by=editor
+        )
+        Document.objects.create(
+            request=r, stored_file=secret["document"].stored_file, original_name=f"{i}.pdf", size=1, uploaded_by=editor
+        )
     for name in names:
         with CaptureQueriesContext(connection) as queries:
             assert client.get(reverse(name)).json()["count"] == 6
@@ -132,7 +157,9 @@ def test_list_endpoints_read_in_a_fixed_number_of_queries(editor, team, secret):
 def test_events_communications_and_documents_are_listed_per_request(editor, secret):
     client = api(editor)
     r = secret["request"].pk
-    assert [e["kind"] for e in client.get(reverse("api-event-list") + f"?request={r}").json()["results"]] == ["acknowledged"]
+    assert [e["kind"] for e in client.get(reverse("api-event-list") + f"?request={r}").json()["results"]] == [
+        "acknowledged"
+    ]
     assert client.get(reverse("api-communication-list") + "?direction=in").json()["count"] == 1
     doc = client.get(reverse("api-document-list") + f"?request={r}").json()["results"][0]
     assert (doc["original_name"], doc["sha256"], doc["page_count"]) == ("release.pdf", "a" * 64, 3)
@@ -168,15 +195,30 @@ def test_an_editor_files_a_request_and_its_status_is_derived(editor, team):
 def test_the_pages_rules_hold_in_the_api(editor, team, secret):
     client = api(editor)
     agency = secret["request"].agency
-    response = client.post(reverse("api-request-list"), new_request_body(agency, received_date="2026-11-10"), format="json")
+    response = client.post(
+        reverse("api-request-list"), new_request_body(agency, received_date="2026-11-10"), format="json"
+    )
     assert response.status_code == 400 and "before it was sent" in response.json()["received_date"][0]
     clash = new_request_body(agency, tracking_numbers=[{"number": "R009911", "kind": "initial"}])
     response = client.post(reverse("api-request-list"), clash, format="json")
     assert response.status_code == 400 and "already on" in response.json()["tracking_numbers"][0]
-    assert client.post(reverse("api-request-list"), {**clash, "confirm_duplicate_tracking": True}, format="json").status_code == 201
-    response = client.post(reverse("api-event-list"), {"request": secret["request"].pk, "kind": "final_response", "date": "2026-11-10"}, format="json")
+    assert (
+        client.post(
+            reverse("api-request-list"), {**clash, "confirm_duplicate_tracking": True}, format="json"
+        ).status_code
+        == 201
+    )
+    response = client.post(
+        reverse("api-event-list"),
+        {"request": secret["request"].pk, "kind": "final_response", "date": "2026-11-10"},
+        format="json",
+    )
     assert response.status_code == 400 and "outcome" in response.json()
-    response = client.post(reverse("api-event-list"), {"request": secret["request"].pk, "kind": "acknowledged", "date": "2026-12-10"}, format="json")
+    response = client.post(
+        reverse("api-event-list"),
+        {"request": secret["request"].pk, "kind": "acknowledged", "date": "2026-12-10"},
+        format="json",
+    )
     assert response.status_code == 400 and "future" in response.json()["date"][0]
 
 
@@ -184,7 +226,9 @@ def test_events_through_the_api_recompute_status_and_deadlines(editor, secret):
     client = api(editor)
     r = secret["request"]
     response = client.post(
-        reverse("api-event-list"), {"request": r.pk, "kind": "final_response", "outcome": "denied", "date": "2026-11-12"}, format="json"
+        reverse("api-event-list"),
+        {"request": r.pk, "kind": "final_response", "outcome": "denied", "date": "2026-11-12"},
+        format="json",
     )
     assert response.status_code == 201 and response.json()["created_by"] == "editor"
     r.refresh_from_db()
@@ -208,7 +252,10 @@ def test_an_editor_logs_and_corrects_a_communication_and_edits_a_request(editor,
     )
     assert response.status_code == 201
     url = reverse("api-communication-detail", args=[response.json()["id"]])
-    assert client.patch(url, {"subject": "Follow-up on R009911"}, format="json").json()["subject"] == "Follow-up on R009911"
+    assert (
+        client.patch(url, {"subject": "Follow-up on R009911"}, format="json").json()["subject"]
+        == "Follow-up on R009911"
+    )
     response = client.patch(detail_urls(secret)["request"], {"project": "Plate readers"}, format="json")
     assert response.status_code == 200
     r.refresh_from_db()
@@ -224,7 +271,12 @@ def test_a_stranger_gets_404_on_every_endpoint_by_id_and_changes_nothing(strange
     for name, url in detail_urls(secret).items():
         assert client.get(url).status_code == 404, name
         if name != "document":
-            assert client.patch(url, {"title": "hijacked", "subject": "hijacked", "note": "hijacked"}, format="json").status_code == 404, name
+            assert (
+                client.patch(
+                    url, {"title": "hijacked", "subject": "hijacked", "note": "hijacked"}, format="json"
+                ).status_code
+                == 404
+            ), name
             assert client.put(url, {}, format="json").status_code == 404, name
     assert client.delete(detail_urls(secret)["event"]).status_code == 404
     secret["request"].refresh_from_db()
@@ -234,11 +286,18 @@ def test_a_stranger_gets_404_on_every_endpoint_by_id_and_changes_nothing(strange
 def test_a_stranger_cannot_hang_anything_on_another_teams_request(stranger, secret):
     client = api(stranger)
     r = secret["request"].pk
-    assert client.post(reverse("api-event-list"), {"request": r, "kind": "closed", "date": "2026-11-10"}, format="json").status_code == 400
+    assert (
+        client.post(
+            reverse("api-event-list"), {"request": r, "kind": "closed", "date": "2026-11-10"}, format="json"
+        ).status_code
+        == 400
+    )
     comm = {"request": r, "direction": "in", "channel": "email", "date": "2026-11-10"}
     assert client.post(reverse("api-communication-list"), comm, format="json").status_code == 400
     team_id = secret["request"].team_id
-    response = client.post(reverse("api-request-list"), new_request_body(secret["request"].agency, team=team_id), format="json")
+    response = client.post(
+        reverse("api-request-list"), new_request_body(secret["request"].agency, team=team_id), format="json"
+    )
     assert response.status_code == 400 and "team" in response.json()
     assert secret["request"].events.count() == 1 and secret["request"].communications.count() == 1
     assert RecordsRequest.objects.filter(team_id=team_id).count() == 1
@@ -265,7 +324,11 @@ def test_a_viewer_reads_everything_and_gets_403_on_every_write(viewer, secret):
         ("patch", urls["event"], {"note": "changed"}),
         ("put", urls["event"], {"request": r.pk, "kind": "closed", "date": "2026-11-10"}),
         ("delete", urls["event"], None),
-        ("post", reverse("api-communication-list"), {"request": r.pk, "direction": "in", "channel": "email", "date": "2026-11-10"}),
+        (
+            "post",
+            reverse("api-communication-list"),
+            {"request": r.pk, "direction": "in", "channel": "email", "date": "2026-11-10"},
+        ),
         ("patch", urls["communication"], {"subject": "changed"}),
         ("put", urls["communication"], {"request": r.pk, "direction": "in", "channel": "email", "date": "2026-11-10"}),
     ]
@@ -281,7 +344,12 @@ def test_a_viewer_who_is_also_an_editor_elsewhere_still_cannot_write_here(viewer
     client = api(viewer)
     r = secret["request"]
     assert client.patch(detail_urls(secret)["request"], {"title": "changed"}, format="json").status_code == 403
-    assert client.post(reverse("api-event-list"), {"request": r.pk, "kind": "closed", "date": "2026-11-10"}, format="json").status_code == 403
+    assert (
+        client.post(
+            reverse("api-event-list"), {"request": r.pk, "kind": "closed", "date": "2026-11-10"}, format="json"
+        ).status_code
+        == 403
+    )
     body = new_request_body(r.agency, team=r.team_id)
     assert client.post(reverse("api-request-list"), body, format="json").status_code == 403
 
@@ -364,9 +432,13 @@ def test_schemathesis_finds_no_server_errors_and_no_schema_violations(live_serve
     factories.add_member(user, team)
     r = factories.make_request(team, title="Seeded request", sent=dt.date(2026, 11, 2))
     Event.objects.create(request=r, kind="acknowledged", date=dt.date(2026, 11, 4))
-    Communication.objects.create(request=r, direction="in", channel="email", date=dt.date(2026, 11, 4), subject="Seeded")
+    Communication.objects.create(
+        request=r, direction="in", channel="email", date=dt.date(2026, 11, 4), subject="Seeded"
+    )
     stored = StoredFile.objects.create(sha256="c" * 64, size=10, path="cc/cc")
-    Document.objects.create(request=r, stored_file=stored, original_name="seeded.pdf", size=10, page_count=1, state="done")
+    Document.objects.create(
+        request=r, stored_file=stored, original_name="seeded.pdf", size=10, page_count=1, state="done"
+    )
     token = Token.objects.create(user=user).key
     cli = Path(sys.executable).with_name("schemathesis")
     command = [

@@ -34,10 +34,18 @@ def logged(login, editor, team):
     client = login(editor)
     r = factories.make_request(team, title="Jail contracts", sent=dt.date(2026, 11, 2))
     client.post(reverse("request_edit", args=[r.pk]), request_form(r, title="Jail phone contracts", project="Jails"))
-    client.post(reverse("event_add", args=[r.pk]), {"kind": "final_response", "outcome": "denied", "date": "2026-11-10"})
+    client.post(
+        reverse("event_add", args=[r.pk]), {"kind": "final_response", "outcome": "denied", "date": "2026-11-10"}
+    )
     event = r.events.get()
-    client.post(reverse("event_edit", args=[event.pk]), {"kind": "final_response", "outcome": "no_records", "date": "2026-11-10"})
-    client.post(reverse("communication_add", args=[r.pk]), {"direction": "in", "channel": "email", "date": "2026-11-10", "subject": "Determination"})
+    client.post(
+        reverse("event_edit", args=[event.pk]),
+        {"kind": "final_response", "outcome": "no_records", "date": "2026-11-10"},
+    )
+    client.post(
+        reverse("communication_add", args=[r.pk]),
+        {"direction": "in", "channel": "email", "date": "2026-11-10", "subject": "Determination"},
+    )
     client.post(reverse("event_delete", args=[event.pk]))
     return RecordsRequest.objects.get(pk=r.pk)
 

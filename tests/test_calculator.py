@@ -21,7 +21,11 @@ def test_calculator_extension_and_tolling(login, viewer):
 
 def test_calculator_bad_input_is_a_form_error(login, viewer):
     client = login(viewer)
-    for query in ["?statute=NOPE&received=2026-11-18", "?statute=FOIA&received=2026-02-30", "?statute=FOIA&received=1066-10-14"]:
+    for query in [
+        "?statute=NOPE&received=2026-11-18",
+        "?statute=FOIA&received=2026-02-30",
+        "?statute=FOIA&received=1066-10-14",
+    ]:
         response = client.get(reverse("calculator") + query)
         assert response.status_code == 200 and response.context["form"].errors and response.context["result"] is None
 

@@ -27,7 +27,9 @@ def case(team, editor):
     r = factories.make_request(team, title="LAPD ALPR sharing agreements", sent=dt.date(2026, 10, 1))
     r.tracking_numbers.create(number="R012345", agency=r.agency)
     Event.objects.create(request=r, kind="filed", date=dt.date(2026, 10, 1), created_by=editor)
-    Event.objects.create(request=r, kind="extension", date=dt.date(2026, 10, 9), note="Voluminous records.", created_by=editor)
+    Event.objects.create(
+        request=r, kind="extension", date=dt.date(2026, 10, 9), note="Voluminous records.", created_by=editor
+    )
     letter = Communication.objects.create(
         request=r, direction="in", channel="letter", date=dt.date(2026, 11, 2), sender="Records Unit",
         recipient="Desk", subject="Determination", body="Records withheld under 7923.600.", created_by=editor,
@@ -85,7 +87,12 @@ def test_the_csv_carries_the_same_chronology_with_hashes_and_page_counts(login, 
     header = rows.index(exports.CHRONOLOGY_HEADER)
     body = [dict(zip(exports.CHRONOLOGY_HEADER, row, strict=True)) for row in rows[header + 1 :]]
     document = next(row for row in body if row["type"] == "document")
-    assert (document["date"], document["sha256"], document["pages"], document["size (bytes)"]) == ("2026-11-02", SHA, "12", "48213")
+    assert (document["date"], document["sha256"], document["pages"], document["size (bytes)"]) == (
+        "2026-11-02",
+        SHA,
+        "12",
+        "48213",
+    )
     assert [row["type"] for row in body[:5]] == ["event", "event", "event", "communication", "document"]
     assert all(row["type"] == "deadline" for row in body[5:])
 

@@ -99,8 +99,15 @@ def test_no_fixed_period_shows_the_internal_target_labelled(login, editor, team)
 def test_team_admin_adds_a_closure_day_and_due_dates_move(login, editor, viewer, team):
     r = factories.make_request(team, title="SFPD ALPR", sent=dt.date(2026, 11, 9))  # day 10 = 11-19 (Thu)
     assert r.due_date == dt.date(2026, 11, 19)
-    assert login(viewer).post(reverse("closure_list"), {"date": "2026-11-19", "reason": "Furlough", "agency": r.agency_id}).status_code == 403
-    response = login(editor).post(reverse("closure_list"), {"date": "2026-11-19", "reason": "Furlough day", "agency": r.agency_id})
+    assert (
+        login(viewer)
+        .post(reverse("closure_list"), {"date": "2026-11-19", "reason": "Furlough", "agency": r.agency_id})
+        .status_code
+        == 403
+    )
+    response = login(editor).post(
+        reverse("closure_list"), {"date": "2026-11-19", "reason": "Furlough day", "agency": r.agency_id}
+    )
     assert response.status_code == 302
     r.refresh_from_db()
     assert r.due_date == dt.date(2026, 11, 20)

@@ -72,7 +72,14 @@ def test_calendar_wide_closures_count_but_one_agencys_do_not():
     assert any("Storm closure" in line for line in lines)
 
 
-@pytest.mark.parametrize(("args", "message"), [(["NOPE", "2026-01-05"], "unknown statute"), (["FOIA", "2026-02-30"], "not a date"), (["FOIA", "05/01/2026"], "not a date")])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["NOPE", "2026-01-05"], "unknown statute"),
+        (["FOIA", "2026-02-30"], "not a date"),
+        (["FOIA", "05/01/2026"], "not a date"),
+    ],
+)
 def test_bad_input_exits_2(args, message):
     with pytest.raises(CommandError, match=message) as error:
         run(*args)

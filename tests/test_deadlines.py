@@ -314,7 +314,9 @@ def test_fee_estimate_tolls_foia_separately():
 
 
 def test_clock_stopped_means_no_due_date_until_the_answer():
-    result = compute_request_deadlines(FOIA, received=D("2026-11-18"), events=[("clarification_asked", D("2026-11-20"))])
+    result = compute_request_deadlines(
+        FOIA, received=D("2026-11-18"), events=[("clarification_asked", D("2026-11-20"))]
+    )
     assert (result.stage, result.paused_since, result.current_due) == ("paused", D("2026-11-20"), None)
     assert result.next_deadlines() == []
 
@@ -352,13 +354,17 @@ def test_adverse_final_response_opens_the_appeal_window_and_an_appeal_its_decisi
     assert appealed.stage == "appeal"
     assert appealed.current_due == appealed.appeal_decision.due == D("2027-03-16")
 
-    granted = compute_request_deadlines(FOIA, received=D("2026-11-18"), events=[("final_response", D("2027-01-05"), "granted")])
+    granted = compute_request_deadlines(
+        FOIA, received=D("2026-11-18"), events=[("final_response", D("2027-01-05"), "granted")]
+    )
     assert granted.appeal_window is None and granted.next_deadlines() == []
 
 
 @pytest.mark.parametrize("kind", ["withdrawn", "closed", "lawsuit_filed"])
 def test_no_current_due_once_closed(kind):
-    assert compute_request_deadlines(FOIA, received=D("2026-11-18"), events=[(kind, D("2026-11-20"))]).current_due is None
+    assert (
+        compute_request_deadlines(FOIA, received=D("2026-11-18"), events=[(kind, D("2026-11-20"))]).current_due is None
+    )
 
 
 def test_next_deadlines_in_date_order_with_expedited():
@@ -376,7 +382,11 @@ def test_unknown_event_kind_is_an_error():
 
 # --- properties -------------------------------------------------------------------------------------
 
-BUSINESS_RULES = [default_rule(code) for code, data in DEFAULT_RULES.items() if data.get("response_unit") == "business" and data["response_days"]]
+BUSINESS_RULES = [
+    default_rule(code)
+    for code, data in DEFAULT_RULES.items()
+    if data.get("response_unit") == "business" and data["response_days"]
+]
 FIXED_RULES = [default_rule(code) for code, data in DEFAULT_RULES.items() if data["response_days"]]
 received_dates = st.dates(min_value=date(2024, 1, 1), max_value=date(2030, 12, 31))
 
@@ -413,4 +423,6 @@ def test_a_later_receipt_never_gives_an_earlier_due_date(rule, received, later_b
 @given(rule=st.sampled_from(BUSINESS_RULES), received=received_dates, tolled=st.integers(0, 30))
 def test_tolling_by_n_business_days_moves_the_date_by_n_business_days(rule, received, tolled):
     untolled = response_due(rule, received).due
-    assert response_due(rule, received, tolled_days=tolled).due == nth_open_day(get_calendar(rule.calendar), untolled, tolled)
+    assert response_due(rule, received, tolled_days=tolled).due == nth_open_day(
+        get_calendar(rule.calendar), untolled, tolled
+    )

@@ -25,9 +25,13 @@ def pdf_upload(name="15-3528PenLinkResponse.pdf"):
     return SimpleUploadedFile(name, data, content_type="application/pdf")
 
 
-def test_editor_uploads_several_files_and_a_repeat_is_recognised(login, editor, records_request, django_capture_on_commit_callbacks):
+def test_editor_uploads_several_files_and_a_repeat_is_recognised(
+    login, editor, records_request, django_capture_on_commit_callbacks
+):
     client = login(editor)
-    html = SimpleUploadedFile("response.pdf", b"<html><body>Session expired</body></html>", content_type="application/pdf")
+    html = SimpleUploadedFile(
+        "response.pdf", b"<html><body>Session expired</body></html>", content_type="application/pdf"
+    )
     with django_capture_on_commit_callbacks() as queued:
         response = upload(client, records_request, pdf_upload(), html)
     assert response.status_code == 302
@@ -42,7 +46,9 @@ def test_editor_uploads_several_files_and_a_repeat_is_recognised(login, editor, 
     assert any("already on this request" in m for m in messages)
 
 
-def test_document_page_shows_progress_pages_and_failure_reasons(login, editor, records_request, django_capture_on_commit_callbacks):
+def test_document_page_shows_progress_pages_and_failure_reasons(
+    login, editor, records_request, django_capture_on_commit_callbacks
+):
     client = login(editor)
     html = SimpleUploadedFile("response.pdf", b"<html><body>Session expired</body></html>")
     with django_capture_on_commit_callbacks():
@@ -62,9 +68,16 @@ def test_document_page_shows_progress_pages_and_failure_reasons(login, editor, r
     assert client.get(reverse("document_progress", args=[good.pk]))["HX-Refresh"] == "true"
 
 
-def test_download_is_inline_only_for_safe_types_and_never_sniffed(login, viewer, editor, records_request, django_capture_on_commit_callbacks):
+def test_download_is_inline_only_for_safe_types_and_never_sniffed(
+    login, viewer, editor, records_request, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks():
-        upload(login(editor), records_request, pdf_upload(), SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>"))
+        upload(
+            login(editor),
+            records_request,
+            pdf_upload(),
+            SimpleUploadedFile("x.pdf", b"<html><script>alert(1)</script></html>"),
+        )
     pdf = Document.objects.get(detected_type="pdf")
     html = Document.objects.get(detected_type="html")
     client = login(viewer)
@@ -76,7 +89,9 @@ def test_download_is_inline_only_for_safe_types_and_never_sniffed(login, viewer,
     assert hostile["Content-Disposition"].startswith("attachment") and hostile["X-Content-Type-Options"] == "nosniff"
 
 
-def test_files_are_scoped_to_the_team(login, editor, viewer, stranger, records_request, django_capture_on_commit_callbacks):
+def test_files_are_scoped_to_the_team(
+    login, editor, viewer, stranger, records_request, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks():
         upload(login(editor), records_request, pdf_upload())
     document = Document.objects.get()
@@ -93,7 +108,9 @@ def test_files_are_scoped_to_the_team(login, editor, viewer, stranger, records_r
     assert Document.objects.count() == 1
 
 
-def test_password_protected_file_opens_with_the_password(login, editor, records_request, django_capture_on_commit_callbacks):
+def test_password_protected_file_opens_with_the_password(
+    login, editor, records_request, django_capture_on_commit_callbacks
+):
     data = corpus_file("hostile", "enc-aes128-user-pw.pdf").read_bytes()
     client = login(editor)
     with django_capture_on_commit_callbacks():
@@ -117,7 +134,9 @@ def test_password_protected_file_opens_with_the_password(login, editor, records_
 
 
 def test_upload_on_a_communication_links_the_files(login, editor, records_request, django_capture_on_commit_callbacks):
-    comm = Communication.objects.create(request=records_request, direction="in", channel="email", date="2026-11-10", subject="Release 1")
+    comm = Communication.objects.create(
+        request=records_request, direction="in", channel="email", date="2026-11-10", subject="Release 1"
+    )
     with django_capture_on_commit_callbacks():
         response = upload(login(editor), records_request, pdf_upload(), communication=comm.pk)
     assert response["Location"] == reverse("communication_detail", args=[comm.pk]) + "#files"

@@ -106,7 +106,13 @@ def test_import_links_agencies_creates_one_per_spelling_and_derives_status_from_
     assert response.status_code == 302 and response["Location"] == reverse("request_list")
 
     requests = {r.title: r for r in RecordsRequest.objects.filter(team=team)}
-    assert set(requests) == {"ALPR sharing agreements", "ALPR audit logs", "Flock contract", "Vendor invoices", "ICE ALPR access"}
+    assert set(requests) == {
+        "ALPR sharing agreements",
+        "ALPR audit logs",
+        "Flock contract",
+        "Vendor invoices",
+        "ICE ALPR access",
+    }
     # Linked to the directory whatever the spelling; Oakland created once, under its fuller spelling.
     assert requests["ALPR audit logs"].agency == directory["lapd"]
     assert requests["ICE ALPR access"].agency == directory["ice"]
@@ -148,7 +154,9 @@ def test_importing_the_same_file_again_creates_no_duplicates(login, editor, team
     # And the preview of a third upload says why each row is left out.
     upload(client, LA_DESK)
     preview = client.get(reverse("import_preview"))
-    plan = client.post(reverse("import_preview"), preview_form(preview, new_agency_jurisdiction="CA", action="preview")).context["plan"]
+    plan = client.post(
+        reverse("import_preview"), preview_form(preview, new_agency_jurisdiction="CA", action="preview")
+    ).context["plan"]
     assert plan.rows == [] and len(plan.duplicates) == 5
     assert all("already in the tracker" in d.reason for d in plan.duplicates)
 
@@ -179,7 +187,11 @@ def test_semicolon_sheet_with_a_statute_column(login, editor, team):
     client.post(reverse("import_preview"), preview_form(preview, skip_unreadable="on", action="import"))
     got = {r.reference: r for r in RecordsRequest.objects.filter(team=team)}
     assert set(got) == {"NR-1", "NR-2", "NR-3"}
-    assert (got["NR-1"].statute.code, got["NR-1"].status, got["NR-1"].sent_date) == ("FOIA", "no_records", dt.date(2024, 1, 5))
+    assert (got["NR-1"].statute.code, got["NR-1"].status, got["NR-1"].sent_date) == (
+        "FOIA",
+        "no_records",
+        dt.date(2024, 1, 5),
+    )
     assert got["NR-1"].agency.level == Agency.FEDERAL and got["NR-1"].agency.abbreviation == "FBI"
     assert got["NR-1"].agency.name == "Federal Bureau of Investigation"
     assert (got["NR-2"].statute.code, got["NR-2"].status, got["NR-2"].agency.state) == ("CPRA", "granted", "CA")
@@ -190,17 +202,23 @@ def test_statute_comes_from_the_agencys_default_else_a_row_error(team):
     ny_foil = Statute.objects.get(code="NY-FOIL")
     factories.make_agency("NYPD", level=Agency.CITY, state="NY", default_statute=ny_foil)
     factories.make_agency("Chicago Police Department", level=Agency.CITY, state="IL")
-    sheet = imports.read_sheet("Agency,Title,Sent\nNYPD,Stop data,2024-01-02\nChicago Police Department,ALPR,2024-01-02\n")
+    sheet = imports.read_sheet(
+        "Agency,Title,Sent\nNYPD,Stop data,2024-01-02\nChicago Police Department,ALPR,2024-01-02\n"
+    )
     plan = imports.plan_import(sheet, imports.guess_mapping(sheet.headers), team=team)
     assert [r.statute for r in plan.rows] == [ny_foil]
     assert plan.errors[0].row_number == 3 and "no statute" in plan.errors[0].reason
 
 
-def test_rows_that_cannot_be_read_block_the_import_unless_the_desk_chooses_to_leave_them_out(login, editor, team, directory):
+def test_rows_that_cannot_be_read_block_the_import_unless_the_desk_chooses_to_leave_them_out(
+    login, editor, team, directory
+):
     client = login(editor)
     upload(client, LA_DESK)
     preview = client.get(reverse("import_preview"))
-    response = client.post(reverse("import_preview"), preview_form(preview, new_agency_jurisdiction="CA", action="import"))
+    response = client.post(
+        reverse("import_preview"), preview_form(preview, new_agency_jurisdiction="CA", action="import")
+    )
     assert response.status_code == 200
     assert "cannot be read, so nothing was imported" in response.content.decode()
     assert not RecordsRequest.objects.exists()
@@ -265,7 +283,9 @@ def test_a_file_over_the_limit_or_a_workbook_is_refused_with_a_reason(login, edi
     big = "Agency,Title\n" + "LAPD,x\n" * (imports.MAX_IMPORT_BYTES // 7 + 10)
     response = upload(client, big)
     assert response.status_code == 200 and "Split it into several files" in response.content.decode()
-    response = client.post(reverse("import_upload"), {"file": SimpleUploadedFile("log.xlsx", b"PK\x03\x04rest", "application/zip")})
+    response = client.post(
+        reverse("import_upload"), {"file": SimpleUploadedFile("log.xlsx", b"PK\x03\x04rest", "application/zip")}
+    )
     assert "Excel workbook" in response.content.decode()
 
 
@@ -331,8 +351,12 @@ def test_the_desks_status_words_become_events_that_derive_the_same_status(words,
 
 
 def test_agency_names_match_whatever_the_case_spacing_and_punctuation():
-    assert imports.agency_key("Los Angeles County Sheriff's Dept.") == imports.agency_key("los angeles  county sheriffs department")
-    assert imports.agency_key("U.S. Immigration & Customs Enforcement") == imports.agency_key("United States Immigration and Customs Enforcement")
+    assert imports.agency_key("Los Angeles County Sheriff's Dept.") == imports.agency_key(
+        "los angeles  county sheriffs department"
+    )
+    assert imports.agency_key("U.S. Immigration & Customs Enforcement") == imports.agency_key(
+        "United States Immigration and Customs Enforcement"
+    )
 
 
 def test_a_full_sheet_fills_fees_people_tags_and_dates_its_status_events(login, editor, team, directory):
@@ -354,8 +378,15 @@ def test_a_full_sheet_fills_fees_people_tags_and_dates_its_status_events(login, 
     rows = {r.title: r for r in plan.rows}
     first = rows["Body-cam policy"]
     assert (first.received_date, first.assignee, first.fee_estimate, first.fee_waiver_requested) == (
-        dt.date(2024, 3, 4), editor, Decimal("1250.00"), True)
-    assert [(e.kind, e.date) for e in first.events] == [("filed", dt.date(2024, 3, 1)), ("final_response", dt.date(2024, 4, 15))]
+        dt.date(2024, 3, 4),
+        editor,
+        Decimal("1250.00"),
+        True,
+    )
+    assert [(e.kind, e.date) for e in first.events] == [
+        ("filed", dt.date(2024, 3, 1)),
+        ("final_response", dt.date(2024, 4, 15)),
+    ]
     assert first.tags == ["ALPR", "policy"] and first.project == "Cameras"
     unsent = rows["Never sent"]
     assert unsent.events == [] and unsent.expected_status == "draft" and "Send after the election" in unsent.body

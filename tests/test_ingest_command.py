@@ -6,8 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from records.models import Agency, Document, RecordsRequest, Team
 from records import tasks
+from records.models import Agency, Document, RecordsRequest, Team
 from tests.test_ingest_support import corpus_file, make_request
 
 
@@ -67,7 +67,15 @@ def test_unreadable_path_is_reported_and_the_rest_go_on(queued, tmp_path):
     letter = corpus_file("real", "1505_CCSAO_FOIA121515.pdf")
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError) as raised:
-        call_command("import_documents", str(tmp_path / "missing.pdf"), str(letter), "--request", str(request.pk), stdout=out, stderr=err)
+        call_command(
+            "import_documents",
+            str(tmp_path / "missing.pdf"),
+            str(letter),
+            "--request",
+            str(request.pk),
+            stdout=out,
+            stderr=err,
+        )
     assert raised.value.returncode == 1
     assert "missing.pdf: cannot read it" in err.getvalue()
     assert out.getvalue().count("\n") == 1 and Document.objects.count() == 1

@@ -127,7 +127,9 @@ def test_archives_nested_too_deep_are_not_opened(settings):
     settings.INGEST_MAX_NESTING = 2
     request = make_request()
     innermost = make_zip({"letter.pdf": read("real", LETTER)})
-    outer, _ = add_document(request, name="outer.zip", data_or_fileobj=make_zip({"middle.zip": make_zip({"inner.zip": innermost})}))
+    outer, _ = add_document(
+        request, name="outer.zip", data_or_fileobj=make_zip({"middle.zip": make_zip({"inner.zip": innermost})})
+    )
     run_to_completion(outer.pk)
     middle = Document.objects.get(archive=outer)
     inner = Document.objects.get(archive=middle)
@@ -143,7 +145,9 @@ def make_email() -> bytes:
     message["Date"] = "Tue, 03 Mar 2015 16:05:00 -0600"
     message.set_content("Please find the responsive records attached.")
     message.add_attachment(read("real", LETTER), maintype="application", subtype="pdf", filename="response.pdf")
-    message.add_attachment(read("hostile", "not-pdf-jpeg-image.pdf"), maintype="image", subtype="jpeg", filename="photo.jpg")
+    message.add_attachment(
+        read("hostile", "not-pdf-jpeg-image.pdf"), maintype="image", subtype="jpeg", filename="photo.jpg"
+    )
     return message.as_bytes()
 
 

@@ -5,8 +5,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from records.ingest import add_document, extract_document, ocr_document, release_stale_documents, reset_for_extraction
-from records.ingest import pipeline
+from records.ingest import (
+    add_document,
+    extract_document,
+    ocr_document,
+    pipeline,
+    release_stale_documents,
+    reset_for_extraction,
+)
 from records.ingest.text import has_usable_text
 from records.models import Document, Page
 from tests.test_ingest_support import corpus_file, make_request

@@ -2,8 +2,7 @@
 
 import pytest
 
-from records.ingest import add_document, extract_document, ocr_document
-from records.ingest import pipeline
+from records.ingest import add_document, extract_document, ocr_document, pipeline
 from records.models import Document, Page
 from tests.test_ingest_support import corpus_dir, corpus_file, make_request, manifest
 
@@ -78,7 +77,11 @@ def test_text_drawn_under_a_redaction_box_is_flagged():
 @pytest.mark.django_db
 def test_pages_without_drawn_boxes_are_not_flagged():
     request = make_request()
-    for name in ("natpdf_sdpd-arrest-report-redacted.pdf", "flp_addendum-redacted.pdf", "plumber_ca-edd-warn-report.pdf"):
+    for name in (
+        "natpdf_sdpd-arrest-report-redacted.pdf",
+        "flp_addendum-redacted.pdf",
+        "plumber_ca-edd-warn-report.pdf",
+    ):
         document = upload(request, corpus_file("real", name))
         extract_document(document.pk)
         assert not Page.objects.filter(document=document, text_under_box=True).exists(), name

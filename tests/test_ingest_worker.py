@@ -5,6 +5,7 @@ Everything runs in subprocesses against a temporary SQLite file and broker folde
 (VAR_DIR), so the test's own database and process are untouched.
 """
 
+import contextlib
 import os
 import signal
 import sqlite3
@@ -59,10 +60,8 @@ def start_worker(env, log_path):
 
 
 def kill_group(process) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
     process.wait(timeout=30)
 
 
@@ -100,6 +99,7 @@ def test_sigkilled_worker_loses_and_duplicates_nothing(worker_env, tmp_path):
 
     first = start_worker(worker_env, log_path)
     try:
+
         def well_under_way():
             row = document_row(db_path, document_id)
             return row if row[0] == "extracting" and row[2] >= 3000 else None
@@ -114,7 +114,12 @@ def test_sigkilled_worker_loses_and_duplicates_nothing(worker_env, tmp_path):
     time.sleep(2.5)  # past INGEST_STALE_AFTER_SECONDS: the dead worker's heartbeat is stale
     second = start_worker(worker_env, log_path)
     try:
-        wait_for(lambda: document_row(db_path, document_id)[0] not in ("queued", "extracting"), 180, "the document to finish", log_path)
+        wait_for(
+            lambda: document_row(db_path, document_id)[0] not in ("queued", "extracting"),
+            180,
+            "the document to finish",
+            log_path,
+        )
     finally:
         kill_group(second)
 

@@ -10,7 +10,6 @@ from records.demo import seed_bulk_requests
 from . import factories
 
 
-
 def render_queries(client, query=""):
     with CaptureQueriesContext(connection) as captured:
         response = client.get(reverse("request_list") + query)
@@ -28,5 +27,7 @@ def test_request_list_query_count_is_bounded(login, editor, team, django_assert_
     seed_bulk_requests(team, 10_000, seed=8)
     with django_assert_num_queries(small):
         response = client.get(reverse("request_list") + query)
-    assert response.context["page"].paginator.count > 10 if query else response.context["page"].paginator.count == 10_010
+    assert (
+        response.context["page"].paginator.count > 10 if query else response.context["page"].paginator.count == 10_010
+    )
     assert len(response.context["page"]) == 50

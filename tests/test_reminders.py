@@ -67,7 +67,7 @@ def test_calendar_feed_carries_deadlines_and_can_be_revoked(client, login, edito
     client.logout()
     response = client.get(reverse("feed", args=[token.token]))
     assert response["Content-Type"].startswith("text/calendar")
-    events = [e for e in Calendar.from_ical(response.content).walk("VEVENT")]
+    events = list(Calendar.from_ical(response.content).walk("VEVENT"))
     late = next(e for e in events if "Late ALPR" in str(e["SUMMARY"]))
     assert late.decoded("DTSTART") == dt.date(2026, 11, 12)
     assert {str(e["SUMMARY"]).split(":")[0] for e in events} == {"Due"}

@@ -43,7 +43,10 @@ def test_editor_files_a_request_with_tags_and_tracking_numbers(login, editor, te
     assert response.status_code == 302 and response["Location"] == r.get_absolute_url()
     assert r.team == team and r.created_by == editor and r.assignee == editor
     assert sorted(t.name for t in r.tags.all()) == ["ALPR", "contracts"]
-    assert sorted((t.kind, t.number) for t in r.tracking_numbers.all()) == [("initial", "R012345"), ("referral", "LASD-77")]
+    assert sorted((t.kind, t.number) for t in r.tracking_numbers.all()) == [
+        ("initial", "R012345"),
+        ("referral", "LASD-77"),
+    ]
     assert r.status == "filed"
     page = login(editor).get(r.get_absolute_url()).content.decode()
     assert "R012345" in page and "LASD-77" in page and "ALPR-001" in page
@@ -59,7 +62,9 @@ def test_received_before_sent_is_a_field_error_and_saves_nothing(login, editor):
 
 def test_sent_in_the_future_is_a_field_error(login, editor):
     agency = factories.make_agency()
-    response = login(editor).post(reverse("request_create"), form_data(agency, sent_date="2026-12-01", received_date=""))
+    response = login(editor).post(
+        reverse("request_create"), form_data(agency, sent_date="2026-12-01", received_date="")
+    )
     assert "future" in response.context["form"].errors["sent_date"][0]
     assert not RecordsRequest.objects.exists()
 
@@ -120,7 +125,9 @@ def test_request_list_filters_live_in_the_url(login, editor, team):
 def test_request_list_sorts_and_paginates(login, editor, team):
     agency = factories.make_agency()
     for day in range(1, 56):
-        factories.make_request(team, agency=agency, title=f"R{day:02d}", sent=dt.date(2026, 9, 1) + dt.timedelta(days=day))
+        factories.make_request(
+            team, agency=agency, title=f"R{day:02d}", sent=dt.date(2026, 9, 1) + dt.timedelta(days=day)
+        )
     client = login(editor)
     first = client.get(reverse("request_list") + "?ordering=sent").context["page"]
     assert first.paginator.count == 55 and len(first) == 50 and first[0].title == "R01"

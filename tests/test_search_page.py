@@ -11,7 +11,13 @@ from . import factories
 def add_pages(r, name, texts, *, ocr=False, detected_type="pdf"):
     stored = StoredFile.objects.create(sha256=f"{name:0>64}"[-64:], size=1, path=f"blobs/{name}")
     document = Document.objects.create(
-        request=r, stored_file=stored, original_name=name, size=1, detected_type=detected_type, state="done", page_count=len(texts)
+        request=r,
+        stored_file=stored,
+        original_name=name,
+        size=1,
+        detected_type=detected_type,
+        state="done",
+        page_count=len(texts),
     )
     Page.objects.bulk_create([Page(document=document, number=i, text=t, ocr=ocr) for i, t in enumerate(texts, start=1)])
     return document
@@ -20,7 +26,11 @@ def add_pages(r, name, texts, *, ocr=False, detected_type="pdf"):
 @pytest.fixture
 def release(team):
     r = factories.make_request(team, title="LAPD ALPR contracts")
-    add_pages(r, "contracts.pdf", ["Cover letter", "Vigilant Solutions license plate reader agreement", "Invoice for Flock cameras"])
+    add_pages(
+        r,
+        "contracts.pdf",
+        ["Cover letter", "Vigilant Solutions license plate reader agreement", "Invoice for Flock cameras"],
+    )
     add_pages(r, "scan.pdf", ["Handwritten note about Vigilant renewal"], ocr=True)
     return r
 

@@ -58,7 +58,9 @@ def test_deleting_or_editing_an_event_recomputes_status(login, editor, cpra_requ
     cpra_request.refresh_from_db()
     assert cpra_request.status == "denied"
     final = Event.objects.get(kind="final_response")
-    client.post(reverse("event_edit", args=[final.pk]), {"kind": "final_response", "outcome": "granted", "date": "2026-11-10"})
+    client.post(
+        reverse("event_edit", args=[final.pk]), {"kind": "final_response", "outcome": "granted", "date": "2026-11-10"}
+    )
     cpra_request.refresh_from_db()
     assert cpra_request.status == "granted"
     client.post(reverse("event_delete", args=[final.pk]))

@@ -24,5 +24,7 @@ class TrackerAutoSchema(AutoSchema):
             "404": ("No such object among your teams' (or no such page of results).", DETAIL),
         }
         for code, (description, schema) in errors.items():
-            responses.setdefault(code, {"description": description, "content": {"application/json": {"schema": schema}}})
+            responses.setdefault(
+                code, {"description": description, "content": {"application/json": {"schema": schema}}}
+            )
         return responses

@@ -70,8 +70,12 @@ class RecordsRequestSerializer(serializers.ModelSerializer):
         help_text="Your team's id. May be left out when you are an editor in only one team. Cannot change.",
     )
     agency = serializers.PrimaryKeyRelatedField(queryset=Agency.objects.all())
-    statute = serializers.SlugRelatedField(slug_field="code", queryset=Statute.objects.all(), help_text="e.g. FOIA, CPRA")
-    assignee = serializers.PrimaryKeyRelatedField(queryset=get_user_model().objects.none(), required=False, allow_null=True)
+    statute = serializers.SlugRelatedField(
+        slug_field="code", queryset=Statute.objects.all(), help_text="e.g. FOIA, CPRA"
+    )
+    assignee = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.none(), required=False, allow_null=True
+    )
     assignee_username = serializers.SerializerMethodField()
     tags = TagNamesField(required=False)
     tracking_numbers = TrackingNumberSerializer(many=True, required=False)
@@ -143,7 +147,9 @@ class RecordsRequestSerializer(serializers.ModelSerializer):
             data["tags_text"] = ", ".join(attrs["tags"])
         if "tracking_numbers" in attrs:
             data["tracking_text"] = "\n".join(
-                t["number"] if t.get("kind", TrackingNumber.INITIAL) == TrackingNumber.INITIAL else f"{t['kind']}: {t['number']}"
+                t["number"]
+                if t.get("kind", TrackingNumber.INITIAL) == TrackingNumber.INITIAL
+                else f"{t['kind']}: {t['number']}"
                 for t in attrs["tracking_numbers"]
             )
         data["confirm_duplicate_tracking"] = attrs.get("confirm_duplicate_tracking", False)
@@ -192,7 +198,7 @@ class _OnRequestSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"request": ["Cannot move to another request."]})
         if not can_write(_user(self), records_request.team):
             raise PermissionDenied("Your role in this team is read-only.")
-        names = [n for n in self.form_class._meta.fields]
+        names = list(self.form_class._meta.fields)
         data = {n: _form_value(getattr(self.instance, n)) for n in names} if self.instance is not None else {}
         data.update({n: _form_value(attrs[n]) for n in names if n in attrs})
         form = self.form_class(data, instance=self.instance, records_request=records_request)
@@ -208,7 +214,18 @@ class EventSerializer(_OnRequestSerializer):
 
     class Meta:
         model = Event
-        fields = ["id", "request", "kind", "kind_display", "date", "outcome", "amount", "note", "created_by", "created_at"]
+        fields = [
+            "id",
+            "request",
+            "kind",
+            "kind_display",
+            "date",
+            "outcome",
+            "amount",
+            "note",
+            "created_by",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
     def create(self, validated_data):
@@ -230,7 +247,9 @@ class EventSerializer(_OnRequestSerializer):
 
 class CommunicationSerializer(_OnRequestSerializer):
     form_class = CommunicationForm
-    event = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True, help_text="The event this communication recorded, if any.")
+    event = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The event this communication recorded, if any."
+    )
 
     class Meta:
         model = Communication

@@ -144,11 +144,18 @@ class SearchView(APIView):
             return Response({"q": [str(e)]}, status=400)
         except DatabaseError:
             logger.exception("search failed")
-            return Response({"detail": "The search index is not ready (run manage.py rebuild_search_index)."}, status=503)
+            return Response(
+                {"detail": "The search index is not ready (run manage.py rebuild_search_index)."}, status=503
+            )
         hits = [
             {
-                "kind": hit.kind, "request_id": hit.request_id, "document_id": hit.document_id,
-                "filename": hit.filename, "page": hit.page, "ocr": hit.ocr, "snippet": str(hit.snippet),
+                "kind": hit.kind,
+                "request_id": hit.request_id,
+                "document_id": hit.document_id,
+                "filename": hit.filename,
+                "page": hit.page,
+                "ocr": hit.ocr,
+                "snippet": str(hit.snippet),
             }  # fmt: skip
             for hit in results.hits
         ]
@@ -179,8 +186,10 @@ class ApiDocsView(SpectacularSwaggerSplitView):
         response = super().finalize_response(request, response, *args, **kwargs)
         response.render()
         hashes = [
-            "'sha256-%s'" % base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()
+            f"'sha256-{base64.b64encode(hashlib.sha256(block.encode()).digest()).decode()}'"
             for block in re.findall(r"<style>(.*?)</style>", response.content.decode(), flags=re.S)
         ]
-        response.headers["Content-Security-Policy"] = POLICY.replace("style-src 'self'", " ".join(["style-src 'self'", *hashes]))
+        response.headers["Content-Security-Policy"] = POLICY.replace(
+            "style-src 'self'", " ".join(["style-src 'self'", *hashes])
+        )
         return response

@@ -8,6 +8,7 @@ only a few milliseconds; the child parses while the parent writes pages, which
 keeps the pipeline as fast as bare pypdf.
 """
 
+import contextlib
 import ctypes
 import faulthandler
 import logging
@@ -89,7 +90,7 @@ def _run_child(produce, args, writer, memory_mb: int, total_seconds: float) -> N
         _send_quietly(writer, ("memory", None))
     except IngestError as exc:
         _send_quietly(writer, ("error", (type(exc).__name__, exc.state, exc.message)))
-    except BaseException as exc:  # noqa: BLE001 - anything the parser throws becomes a reason
+    except BaseException as exc:
         message = f"The file could not be read ({type(exc).__name__}: {str(exc)[:200]})."
         _send_quietly(writer, ("error", (type(exc).__name__, "failed", message)))
     finally:
@@ -100,10 +101,8 @@ def _run_child(produce, args, writer, memory_mb: int, total_seconds: float) -> N
 
 def _limit_child(memory_mb: int, total_seconds: float) -> None:
     # Die with the parent: a SIGKILLed worker must not leave a parser running.
-    try:
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
     faulthandler.disable()  # a crash is reported by its signal, not a dump into the worker's log
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -122,17 +121,13 @@ def _address_space() -> int:
 
 
 def _send_quietly(writer, message) -> None:
-    try:
+    with contextlib.suppress(OSError, ValueError):
         writer.send(message)
-    except (OSError, ValueError):
-        pass
 
 
 def _kill(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _reap(pid: int) -> int:

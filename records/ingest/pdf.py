@@ -2,8 +2,7 @@
 
 from collections.abc import Iterator
 
-from pypdf import PdfReader
-from pypdf import PasswordType
+from pypdf import PasswordType, PdfReader
 from pypdf.errors import (
     DependencyError,
     EmptyFileError,
@@ -28,14 +27,13 @@ def open_pdf(path: str, password: str = "") -> PdfReader:
     """A reader for the file, decrypted when it is encrypted; IngestError with a plain reason if not."""
     try:
         reader = PdfReader(path, strict=False)
-        if reader.is_encrypted:
-            # decrypt() returns NOT_DECRYPTED (0) rather than raising on a wrong password.
-            if reader.decrypt(password or "") == PasswordType.NOT_DECRYPTED:
-                raise NeedsPassword(WRONG_PASSWORD if password else ASK_FOR_PASSWORD)
+        # decrypt() returns NOT_DECRYPTED (0) rather than raising on a wrong password.
+        if reader.is_encrypted and reader.decrypt(password or "") == PasswordType.NOT_DECRYPTED:
+            raise NeedsPassword(WRONG_PASSWORD if password else ASK_FOR_PASSWORD)
         return reader
     except (IngestError, *OUT_OF_MEMORY):
         raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises more than PyPdfError on broken files
+    except Exception as exc:
         raise error_for(exc, password) from None
 
 
@@ -50,7 +48,7 @@ def read_pages(path: str, password: str, first: int, min_letters: int) -> Iterat
         count = len(reader.pages)
     except (IngestError, *OUT_OF_MEMORY):
         raise
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         raise error_for(exc, password) from None
     if count == 0:
         raise IngestError("The PDF has no pages.")
@@ -61,7 +59,7 @@ def read_pages(path: str, password: str, first: int, min_letters: int) -> Iterat
             text, under_box = page_text(reader, index)
         except OUT_OF_MEMORY:
             raise
-        except Exception as exc:  # noqa: BLE001 - one bad page must not lose the others
+        except Exception as exc:
             text, under_box = "", False
             problem = f"page {index + 1}: {short(exc, 120)}"
         yield ("page", index + 1, text, not has_usable_text(text, min_letters), under_box, problem)

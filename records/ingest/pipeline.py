@@ -12,7 +12,7 @@ mid-file leaves whole batches behind and the next claim resumes after them.
 
 import logging
 import time
-from contextlib import closing
+from contextlib import closing, suppress
 from datetime import timedelta
 
 from django.db import DatabaseError, transaction
@@ -130,7 +130,9 @@ def release_stale_documents(now=None) -> list[Document]:
     for document in stale.only("pk", "state", "heartbeat_at"):
         waiting = {"state": State.QUEUED} if document.state == State.EXTRACTING else {}
         # Conditional on the heartbeat we saw: two sweeps never both release it.
-        if Document.objects.filter(pk=document.pk, heartbeat_at=document.heartbeat_at).update(heartbeat_at=None, **waiting):
+        if Document.objects.filter(pk=document.pk, heartbeat_at=document.heartbeat_at).update(
+            heartbeat_at=None, **waiting
+        ):
             logger.warning("Document %s was stale in state %s; queued again.", document.pk, document.state)
             released.append(document.pk)
     return list(Document.objects.filter(pk__in=released))
@@ -140,10 +142,7 @@ def release_stale_documents(now=None) -> list[Document]:
 
 
 def _claim(document_id: int, phase: str, limits: Limits) -> Document | None:
-    if phase == State.EXTRACTING:
-        waiting = Q(state=State.QUEUED)
-    else:
-        waiting = Q(state=State.OCR, heartbeat_at__isnull=True)
+    waiting = Q(state=State.QUEUED) if phase == State.EXTRACTING else Q(state=State.OCR, heartbeat_at__isnull=True)
     now = timezone.now()
     claimed = Document.objects.filter(waiting, pk=document_id).update(
         state=phase, heartbeat_at=now, attempts=F("attempts") + 1
@@ -156,10 +155,8 @@ def _claim(document_id: int, phase: str, limits: Limits) -> Document | None:
             f"Gave up after {limits.max_attempts} attempts: the worker stopped each time while reading "
             "this file. The file is kept; an administrator can look at the log."
         )
-        try:
+        with suppress(LostClaim):
             _finish(document, State.FAILED, message)
-        except LostClaim:
-            pass
         return None
     return document
 
@@ -315,5 +312,7 @@ def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
 def _ocr_page(document: Document, number: int, limits: Limits) -> str:
     path = stored_path(document.stored_file)
     if document.detected_type == PDF:
-        return ocr_pdf_page(path, number, dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, password=document.password)
+        return ocr_pdf_page(
+            path, number, dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, password=document.password
+        )
     return ocr_image_frame(path, number - 1, document.page_count or 1, timeout=limits.ocr_page_seconds)

@@ -42,9 +42,7 @@ def unpack_zip(archive: Document, limits: Limits) -> list[str]:
     with zip_file:
         office = _office_format(zip_file)
         if office:
-            raise IngestError(
-                f"This is {office}, not a PDF or an archive of records. Save it as PDF and upload that."
-            )
+            raise IngestError(f"This is {office}, not a PDF or an archive of records. Save it as PDF and upload that.")
         members = [info for info in zip_file.infolist() if not info.is_dir() and not _is_junk(info.filename)]
         check_zip_limits(members, limits)
         for info in members:

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,262 +14,635 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Statute',
+            name="Statute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=20, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('citation', models.CharField(max_length=200)),
-                ('response_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('response_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='business', max_length=10)),
-                ('response_citation', models.CharField(blank=True, max_length=200)),
-                ('extension_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('extension_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='business', max_length=10)),
-                ('extension_citation', models.CharField(blank=True, max_length=200)),
-                ('roll_forward', models.BooleanField(default=True, help_text='Move a calendar-day deadline that lands on a weekend or holiday to the next business day.')),
-                ('calendar', models.CharField(help_text='Holiday calendar key, e.g. US-FED, CA-JUDICIAL.', max_length=20)),
-                ('tolling_allowed', models.BooleanField(default=False, help_text='The clock stops while the agency awaits the requester.')),
-                ('tolling_citation', models.CharField(blank=True, max_length=200)),
-                ('appeal_window_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('appeal_window_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='calendar', max_length=10)),
-                ('appeal_window_citation', models.CharField(blank=True, max_length=200)),
-                ('appeal_decision_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('appeal_decision_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='business', max_length=10)),
-                ('appeal_decision_citation', models.CharField(blank=True, max_length=200)),
-                ('expedited_days', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('expedited_unit', models.CharField(choices=[('business', 'business days'), ('calendar', 'calendar days')], default='calendar', max_length=10)),
-                ('expedited_citation', models.CharField(blank=True, max_length=200)),
-                ('notes', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=20, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                ("citation", models.CharField(max_length=200)),
+                ("response_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "response_unit",
+                    models.CharField(
+                        choices=[("business", "business days"), ("calendar", "calendar days")],
+                        default="business",
+                        max_length=10,
+                    ),
+                ),
+                ("response_citation", models.CharField(blank=True, max_length=200)),
+                ("extension_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "extension_unit",
+                    models.CharField(
+                        choices=[("business", "business days"), ("calendar", "calendar days")],
+                        default="business",
+                        max_length=10,
+                    ),
+                ),
+                ("extension_citation", models.CharField(blank=True, max_length=200)),
+                (
+                    "roll_forward",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Move a calendar-day deadline that lands on a weekend or holiday to the next business day.",
+                    ),
+                ),
+                (
+                    "calendar",
+                    models.CharField(help_text="Holiday calendar key, e.g. US-FED, CA-JUDICIAL.", max_length=20),
+                ),
+                (
+                    "tolling_allowed",
+                    models.BooleanField(
+                        default=False, help_text="The clock stops while the agency awaits the requester."
+                    ),
+                ),
+                ("tolling_citation", models.CharField(blank=True, max_length=200)),
+                ("appeal_window_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "appeal_window_unit",
+                    models.CharField(
+                        choices=[("business", "business days"), ("calendar", "calendar days")],
+                        default="calendar",
+                        max_length=10,
+                    ),
+                ),
+                ("appeal_window_citation", models.CharField(blank=True, max_length=200)),
+                ("appeal_decision_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "appeal_decision_unit",
+                    models.CharField(
+                        choices=[("business", "business days"), ("calendar", "calendar days")],
+                        default="business",
+                        max_length=10,
+                    ),
+                ),
+                ("appeal_decision_citation", models.CharField(blank=True, max_length=200)),
+                ("expedited_days", models.PositiveSmallIntegerField(blank=True, null=True)),
+                (
+                    "expedited_unit",
+                    models.CharField(
+                        choices=[("business", "business days"), ("calendar", "calendar days")],
+                        default="calendar",
+                        max_length=10,
+                    ),
+                ),
+                ("expedited_citation", models.CharField(blank=True, max_length=200)),
+                ("notes", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['code'],
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='StoredFile',
+            name="StoredFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('size', models.BigIntegerField()),
-                ('path', models.CharField(help_text='Relative to MEDIA_ROOT.', max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                ("size", models.BigIntegerField()),
+                ("path", models.CharField(help_text="Relative to MEDIA_ROOT.", max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=60)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(unique=True)),
-                ('reminder_days', models.PositiveSmallIntegerField(default=3)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(unique=True)),
+                ("reminder_days", models.PositiveSmallIntegerField(default=3)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Agency',
+            name="Agency",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=300)),
-                ('abbreviation', models.CharField(blank=True, max_length=40)),
-                ('level', models.CharField(choices=[('federal', 'Federal'), ('state', 'State'), ('county', 'County'), ('city', 'City'), ('other', 'Other')], max_length=10)),
-                ('state', models.CharField(blank=True, help_text='Two-letter postal code; blank for federal.', max_length=2)),
-                ('records_officer', models.CharField(blank=True, max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('portal_url', models.URLField(blank=True)),
-                ('address', models.TextField(blank=True, verbose_name='postal address')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='components', to='records.agency')),
-                ('default_statute', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='records.statute')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=300)),
+                ("abbreviation", models.CharField(blank=True, max_length=40)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("federal", "Federal"),
+                            ("state", "State"),
+                            ("county", "County"),
+                            ("city", "City"),
+                            ("other", "Other"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(blank=True, help_text="Two-letter postal code; blank for federal.", max_length=2),
+                ),
+                ("records_officer", models.CharField(blank=True, max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("portal_url", models.URLField(blank=True)),
+                ("address", models.TextField(blank=True, verbose_name="postal address")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="components",
+                        to="records.agency",
+                    ),
+                ),
+                (
+                    "default_statute",
+                    models.ForeignKey(
+                        blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to="records.statute"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'agencies',
-                'ordering': ['name'],
+                "verbose_name_plural": "agencies",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ClosureDay',
+            name="ClosureDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('calendar', models.CharField(blank=True, max_length=20)),
-                ('date', models.DateField()),
-                ('reason', models.CharField(max_length=200)),
-                ('agency', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='closure_days', to='records.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("calendar", models.CharField(blank=True, max_length=20)),
+                ("date", models.DateField()),
+                ("reason", models.CharField(max_length=200)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="closure_days",
+                        to="records.agency",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['date'],
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='RecordsRequest',
+            name="RecordsRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('body', models.TextField(blank=True, verbose_name='text sent')),
-                ('reference', models.CharField(blank=True, max_length=100, verbose_name='our reference')),
-                ('sent_date', models.DateField(blank=True, null=True)),
-                ('received_date', models.DateField(blank=True, help_text='When the agency received it (deemed received).', null=True, verbose_name='received by agency')),
-                ('project', models.CharField(blank=True, max_length=200, verbose_name='project / story')),
-                ('fee_estimate', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('fee_waiver_requested', models.BooleanField(default=False)),
-                ('fee_paid', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
-                ('expedited_requested', models.BooleanField(default=False)),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('filed', 'Filed'), ('acknowledged', 'Acknowledged'), ('awaiting_requester', 'Awaiting our clarification'), ('fee_pending', 'Fee estimate pending'), ('processing', 'Processing'), ('partial', 'Partial release'), ('granted', 'Granted'), ('partly_granted', 'Partly granted'), ('denied', 'Denied'), ('no_records', 'No records'), ('appealed', 'Appeal pending'), ('appeal_decided', 'Appeal decided'), ('litigation', 'In litigation'), ('withdrawn', 'Withdrawn'), ('closed', 'Closed')], default='draft', editable=False, max_length=20)),
-                ('due_date', models.DateField(blank=True, editable=False, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('agency', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='records.agency')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_requests', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('statute', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='records.statute')),
-                ('tags', models.ManyToManyField(blank=True, related_name='requests', to='records.tag')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='requests', to='records.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=300)),
+                ("body", models.TextField(blank=True, verbose_name="text sent")),
+                ("reference", models.CharField(blank=True, max_length=100, verbose_name="our reference")),
+                ("sent_date", models.DateField(blank=True, null=True)),
+                (
+                    "received_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="When the agency received it (deemed received).",
+                        null=True,
+                        verbose_name="received by agency",
+                    ),
+                ),
+                ("project", models.CharField(blank=True, max_length=200, verbose_name="project / story")),
+                ("fee_estimate", models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
+                ("fee_waiver_requested", models.BooleanField(default=False)),
+                ("fee_paid", models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True)),
+                ("expedited_requested", models.BooleanField(default=False)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("filed", "Filed"),
+                            ("acknowledged", "Acknowledged"),
+                            ("awaiting_requester", "Awaiting our clarification"),
+                            ("fee_pending", "Fee estimate pending"),
+                            ("processing", "Processing"),
+                            ("partial", "Partial release"),
+                            ("granted", "Granted"),
+                            ("partly_granted", "Partly granted"),
+                            ("denied", "Denied"),
+                            ("no_records", "No records"),
+                            ("appealed", "Appeal pending"),
+                            ("appeal_decided", "Appeal decided"),
+                            ("litigation", "In litigation"),
+                            ("withdrawn", "Withdrawn"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        editable=False,
+                        max_length=20,
+                    ),
+                ),
+                ("due_date", models.DateField(blank=True, editable=False, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="requests", to="records.agency"
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "statute",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="requests", to="records.statute"
+                    ),
+                ),
+                ("tags", models.ManyToManyField(blank=True, related_name="requests", to="records.tag")),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="requests", to="records.team"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('filed', 'Filed'), ('acknowledged', 'Acknowledged'), ('clarification_asked', 'Clarification asked (clock stops)'), ('clarification_given', 'Clarification given (clock resumes)'), ('fee_estimate', 'Fee estimate'), ('fee_paid', 'Fee paid'), ('extension', 'Extension invoked'), ('interim_release', 'Interim release'), ('final_response', 'Final response'), ('appeal_filed', 'Appeal filed'), ('appeal_decided', 'Appeal decided'), ('lawsuit_filed', 'Lawsuit filed'), ('withdrawn', 'Withdrawn'), ('closed', 'Closed')], max_length=30)),
-                ('date', models.DateField()),
-                ('outcome', models.CharField(blank=True, choices=[('granted', 'Granted'), ('partly_granted', 'Partly granted'), ('denied', 'Denied'), ('no_records', 'No records')], max_length=20)),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, help_text='Fee amount, where it applies.', max_digits=10, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='records.recordsrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("filed", "Filed"),
+                            ("acknowledged", "Acknowledged"),
+                            ("clarification_asked", "Clarification asked (clock stops)"),
+                            ("clarification_given", "Clarification given (clock resumes)"),
+                            ("fee_estimate", "Fee estimate"),
+                            ("fee_paid", "Fee paid"),
+                            ("extension", "Extension invoked"),
+                            ("interim_release", "Interim release"),
+                            ("final_response", "Final response"),
+                            ("appeal_filed", "Appeal filed"),
+                            ("appeal_decided", "Appeal decided"),
+                            ("lawsuit_filed", "Lawsuit filed"),
+                            ("withdrawn", "Withdrawn"),
+                            ("closed", "Closed"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("date", models.DateField()),
+                (
+                    "outcome",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("granted", "Granted"),
+                            ("partly_granted", "Partly granted"),
+                            ("denied", "Denied"),
+                            ("no_records", "No records"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Fee amount, where it applies.",
+                        max_digits=10,
+                        null=True,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="records.recordsrequest"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Communication',
+            name="Communication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('in', 'Incoming (from agency)'), ('out', 'Outgoing (to agency)')], max_length=3)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('letter', 'Letter'), ('portal', 'Portal'), ('phone', 'Phone'), ('fax', 'Fax'), ('in_person', 'In person')], default='email', max_length=10)),
-                ('date', models.DateField()),
-                ('sender', models.CharField(blank=True, max_length=300, verbose_name='from')),
-                ('recipient', models.CharField(blank=True, max_length=300, verbose_name='to')),
-                ('subject', models.CharField(blank=True, max_length=500)),
-                ('body', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='communications', to='records.event')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='communications', to='records.recordsrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("in", "Incoming (from agency)"), ("out", "Outgoing (to agency)")], max_length=3
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email"),
+                            ("letter", "Letter"),
+                            ("portal", "Portal"),
+                            ("phone", "Phone"),
+                            ("fax", "Fax"),
+                            ("in_person", "In person"),
+                        ],
+                        default="email",
+                        max_length=10,
+                    ),
+                ),
+                ("date", models.DateField()),
+                ("sender", models.CharField(blank=True, max_length=300, verbose_name="from")),
+                ("recipient", models.CharField(blank=True, max_length=300, verbose_name="to")),
+                ("subject", models.CharField(blank=True, max_length=500)),
+                ("body", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="communications",
+                        to="records.event",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="communications",
+                        to="records.recordsrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-date', '-id'],
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('original_name', models.CharField(max_length=500)),
-                ('size', models.BigIntegerField()),
-                ('detected_type', models.CharField(blank=True, help_text='From the content, not the extension.', max_length=40)),
-                ('page_count', models.PositiveIntegerField(blank=True, null=True)),
-                ('pages_done', models.PositiveIntegerField(default=0)),
-                ('ocr_pages_total', models.PositiveIntegerField(default=0, help_text='Pages that need OCR.')),
-                ('ocr_pages_done', models.PositiveIntegerField(default=0)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('extracting', 'Extracting text'), ('ocr', 'Reading scanned pages (OCR)'), ('done', 'Done'), ('needs_password', 'Password-protected'), ('failed', 'Failed')], default='queued', max_length=20)),
-                ('error', models.TextField(blank=True, help_text='Why it failed, in plain words.')),
-                ('password', models.CharField(blank=True, max_length=200)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('archive', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='members', to='records.document')),
-                ('communication', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='documents', to='records.communication')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='documents', to='records.recordsrequest')),
-                ('stored_file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='documents', to='records.storedfile')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("original_name", models.CharField(max_length=500)),
+                ("size", models.BigIntegerField()),
+                (
+                    "detected_type",
+                    models.CharField(blank=True, help_text="From the content, not the extension.", max_length=40),
+                ),
+                ("page_count", models.PositiveIntegerField(blank=True, null=True)),
+                ("pages_done", models.PositiveIntegerField(default=0)),
+                ("ocr_pages_total", models.PositiveIntegerField(default=0, help_text="Pages that need OCR.")),
+                ("ocr_pages_done", models.PositiveIntegerField(default=0)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("extracting", "Extracting text"),
+                            ("ocr", "Reading scanned pages (OCR)"),
+                            ("done", "Done"),
+                            ("needs_password", "Password-protected"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=20,
+                    ),
+                ),
+                ("error", models.TextField(blank=True, help_text="Why it failed, in plain words.")),
+                ("password", models.CharField(blank=True, max_length=200)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "archive",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="records.document",
+                    ),
+                ),
+                (
+                    "communication",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="documents",
+                        to="records.communication",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="documents",
+                        to="records.recordsrequest",
+                    ),
+                ),
+                (
+                    "stored_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="documents", to="records.storedfile"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-uploaded_at', '-id'],
+                "ordering": ["-uploaded_at", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='tag',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tags', to='records.team'),
+            model_name="tag",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="tags", to="records.team"
+            ),
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('admin', 'Team admin (members, and everything an editor does)'), ('editor', 'Editor (file, log, upload)'), ('viewer', 'Viewer (read, search)')], default='editor', max_length=10)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='records.team')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("admin", "Team admin (members, and everything an editor does)"),
+                            ("editor", "Editor (file, log, upload)"),
+                            ("viewer", "Viewer (read, search)"),
+                        ],
+                        default="editor",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="memberships", to="records.team"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TrackingNumber',
+            name="TrackingNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=100)),
-                ('kind', models.CharField(choices=[('initial', 'Initial'), ('appeal', 'Appeal'), ('referral', 'Referral')], default='initial', max_length=10)),
-                ('agency', models.ForeignKey(blank=True, help_text="The agency that assigned it (a referral's number belongs to the other agency).", null=True, on_delete=django.db.models.deletion.SET_NULL, to='records.agency')),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tracking_numbers', to='records.recordsrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.CharField(max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("initial", "Initial"), ("appeal", "Appeal"), ("referral", "Referral")],
+                        default="initial",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The agency that assigned it (a referral's number belongs to the other agency).",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="records.agency",
+                    ),
+                ),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tracking_numbers",
+                        to="records.recordsrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Page',
+            name="Page",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('text', models.TextField(blank=True)),
-                ('ocr', models.BooleanField(default=False, help_text="The text came from OCR, not the file's own text layer.")),
-                ('needs_ocr', models.BooleanField(default=False, help_text='No usable text layer: queued for OCR.')),
-                ('text_under_box', models.BooleanField(default=False, help_text="Some of this page's text lies under a drawn box (a redaction that did not remove it).")),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pages', to='records.document')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("text", models.TextField(blank=True)),
+                (
+                    "ocr",
+                    models.BooleanField(
+                        default=False, help_text="The text came from OCR, not the file's own text layer."
+                    ),
+                ),
+                ("needs_ocr", models.BooleanField(default=False, help_text="No usable text layer: queued for OCR.")),
+                (
+                    "text_under_box",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Some of this page's text lies under a drawn box (a redaction that did not remove it).",
+                    ),
+                ),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="pages", to="records.document"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', 'number'],
-                'constraints': [models.UniqueConstraint(fields=('document', 'number'), name='one_page_per_number')],
+                "ordering": ["document", "number"],
+                "constraints": [models.UniqueConstraint(fields=("document", "number"), name="one_page_per_number")],
             },
         ),
         migrations.AddConstraint(
-            model_name='tag',
-            constraint=models.UniqueConstraint(fields=('team', 'name'), name='tag_unique_per_team'),
+            model_name="tag",
+            constraint=models.UniqueConstraint(fields=("team", "name"), name="tag_unique_per_team"),
         ),
         migrations.AddIndex(
-            model_name='recordsrequest',
-            index=models.Index(fields=['team', 'status'], name='records_rec_team_id_655261_idx'),
+            model_name="recordsrequest",
+            index=models.Index(fields=["team", "status"], name="records_rec_team_id_655261_idx"),
         ),
         migrations.AddIndex(
-            model_name='recordsrequest',
-            index=models.Index(fields=['team', 'due_date'], name='records_rec_team_id_d75378_idx'),
+            model_name="recordsrequest",
+            index=models.Index(fields=["team", "due_date"], name="records_rec_team_id_d75378_idx"),
         ),
         migrations.AddIndex(
-            model_name='recordsrequest',
-            index=models.Index(fields=['team', 'sent_date'], name='records_rec_team_id_981c1b_idx'),
+            model_name="recordsrequest",
+            index=models.Index(fields=["team", "sent_date"], name="records_rec_team_id_981c1b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(fields=('user', 'team'), name='one_membership_per_team'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(fields=("user", "team"), name="one_membership_per_team"),
         ),
         migrations.AddIndex(
-            model_name='trackingnumber',
-            index=models.Index(fields=['number'], name='records_tra_number_e0a647_idx'),
+            model_name="trackingnumber",
+            index=models.Index(fields=["number"], name="records_tra_number_e0a647_idx"),
         ),
     ]

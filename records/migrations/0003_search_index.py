@@ -3,6 +3,7 @@
 # shared with `rebuild_search_index`; it is idempotent (IF NOT EXISTS).
 from django.db import migrations
 
+
 def install(apps, schema_editor):
     from records.search import backend_for
 
@@ -15,8 +16,6 @@ def uninstall(apps, schema_editor):
 
     with schema_editor.connection.cursor() as cursor:
         backend_for(schema_editor.connection.vendor).uninstall(cursor)
-
-
 
 
 class Migration(migrations.Migration):

@@ -7,54 +7,77 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0003_search_index'),
+        ("records", "0003_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recordsrequest',
-            name='appeal_decision_due',
+            model_name="recordsrequest",
+            name="appeal_decision_due",
             field=models.DateField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='recordsrequest',
-            name='appeal_window_closes',
+            model_name="recordsrequest",
+            name="appeal_window_closes",
             field=models.DateField(blank=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='recordsrequest',
-            name='due_is_internal',
-            field=models.BooleanField(default=False, editable=False, help_text="The due date is the team's internal target; the law sets none."),
+            model_name="recordsrequest",
+            name="due_is_internal",
+            field=models.BooleanField(
+                default=False,
+                editable=False,
+                help_text="The due date is the team's internal target; the law sets none.",
+            ),
         ),
         migrations.AddField(
-            model_name='team',
-            name='internal_target_days',
-            field=models.PositiveSmallIntegerField(blank=True, default=30, help_text='Internal target (calendar days) where the law sets no deadline.', null=True),
+            model_name="team",
+            name="internal_target_days",
+            field=models.PositiveSmallIntegerField(
+                blank=True,
+                default=30,
+                help_text="Internal target (calendar days) where the law sets no deadline.",
+                null=True,
+            ),
         ),
         migrations.CreateModel(
-            name='FeedToken',
+            name="FeedToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=records.models.notifications.new_feed_token, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feed_tokens', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "token",
+                    models.CharField(default=records.models.notifications.new_feed_token, max_length=64, unique=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="feed_tokens",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='DigestSent',
+            name="DigestSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('item_count', models.PositiveIntegerField(default=0)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("item_count", models.PositiveIntegerField(default=0)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'day'), name='one_digest_per_user_per_day')],
+                "constraints": [models.UniqueConstraint(fields=("user", "day"), name="one_digest_per_user_per_day")],
             },
         ),
     ]

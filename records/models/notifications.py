@@ -15,6 +15,9 @@ class DigestSent(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "day"], name="one_digest_per_user_per_day")]
 
+    def __str__(self):
+        return f"digest for user {self.user_id} on {self.day}"
+
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(32)

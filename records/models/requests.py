@@ -87,7 +87,9 @@ class RecordsRequest(models.Model):
     # Derived from the events by records.timeline.recompute(); never typed by hand.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     due_date = models.DateField(null=True, blank=True, editable=False)
-    due_is_internal = models.BooleanField(default=False, editable=False, help_text="The due date is the team's internal target; the law sets none.")
+    due_is_internal = models.BooleanField(
+        default=False, editable=False, help_text="The due date is the team's internal target; the law sets none."
+    )
     appeal_window_closes = models.DateField(null=True, blank=True, editable=False)
     appeal_decision_due = models.DateField(null=True, blank=True, editable=False)
 
@@ -182,9 +184,13 @@ class Event(models.Model):
     kind = models.CharField(max_length=30, choices=Kind.choices)
     date = models.DateField()
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
-    amount = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True, help_text="Fee amount, where it applies.")
+    amount = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True, help_text="Fee amount, where it applies."
+    )
     note = models.TextField(blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = EventQuerySet.as_manager()
@@ -222,7 +228,9 @@ class Communication(models.Model):
     subject = models.CharField(max_length=500, blank=True)
     body = models.TextField(blank=True)
     event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="communications")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CommunicationQuerySet.as_manager()

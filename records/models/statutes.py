@@ -20,10 +20,13 @@ class Statute(models.Model):
     extension_unit = models.CharField(max_length=10, choices=UNIT_CHOICES, default="business")
     extension_citation = models.CharField(max_length=200, blank=True)
     roll_forward = models.BooleanField(
-        default=True, help_text="Move a calendar-day deadline that lands on a weekend or holiday to the next business day."
+        default=True,
+        help_text="Move a calendar-day deadline that lands on a weekend or holiday to the next business day.",
     )
     calendar = models.CharField(max_length=20, help_text="Holiday calendar key, e.g. US-FED, CA-JUDICIAL.")
-    tolling_allowed = models.BooleanField(default=False, help_text="The clock stops while the agency awaits the requester.")
+    tolling_allowed = models.BooleanField(
+        default=False, help_text="The clock stops while the agency awaits the requester."
+    )
     tolling_citation = models.CharField(max_length=200, blank=True)
     appeal_window_days = models.PositiveSmallIntegerField(null=True, blank=True)
     appeal_window_unit = models.CharField(max_length=10, choices=UNIT_CHOICES, default="calendar")
@@ -63,7 +66,9 @@ class ClosureDay(models.Model):
     """
 
     calendar = models.CharField(max_length=20, blank=True)
-    agency = models.ForeignKey("records.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="closure_days")
+    agency = models.ForeignKey(
+        "records.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="closure_days"
+    )
     date = models.DateField()
     reason = models.CharField(max_length=200)
 

@@ -79,7 +79,7 @@ def _ranked(source: Source, query: Query, scope: QuerySet, *, limit: int, offset
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, values)) for values in cursor.fetchall()]
+        rows = [dict(zip(names, values, strict=False)) for values in cursor.fetchall()]
         if rows:
             return rows, rows[0]["matched"]
         if offset == 0:

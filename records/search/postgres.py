@@ -29,7 +29,7 @@ def _vector_sql(source: Source) -> str:
         f"setweight(to_tsvector('{config}'::regconfig, "
         f"translate(left(coalesce({column}, ''), {MAX_INDEXED_CHARS}), '<>', '  ')), '{weight}')"
         for config in ("english", "simple")
-        for column, weight in zip(source.columns, "ABCD")
+        for column, weight in zip(source.columns, "ABCD", strict=False)
     ]
     return " || ".join(parts)
 

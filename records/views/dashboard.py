@@ -41,8 +41,9 @@ def dashboard(request):
         (
             "Appeal decisions due",
             "appeal-decision",
-            requests.filter(status="appealed", appeal_decision_due__isnull=False, appeal_decision_due__lte=week_end)
-            .order_by("appeal_decision_due"),
+            requests.filter(
+                status="appealed", appeal_decision_due__isnull=False, appeal_decision_due__lte=week_end
+            ).order_by("appeal_decision_due"),
             "appeal_decision_due",
         ),
     ]

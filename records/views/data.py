@@ -139,7 +139,9 @@ def import_preview(request):
         if not form.is_valid():
             return render(request, "records/import_preview.html", {**context, "form": form})
         if form.cleaned_data["token"] != stored["token"]:
-            messages.error(request, "A different file was uploaded since this preview; here is the preview of that one.")
+            messages.error(
+                request, "A different file was uploaded since this preview; here is the preview of that one."
+            )
             return redirect("import_preview")
         mapping, options = form.mapping(), form.cleaned_data
     else:
@@ -174,7 +176,9 @@ def import_preview(request):
 def _import_summary(result: imports.ImportResult) -> str:
     parts = [f"Imported {len(result.created)} request(s)"]
     if result.agencies_created:
-        parts.append(f"added {len(result.agencies_created)} agenc{'y' if len(result.agencies_created) == 1 else 'ies'} to the directory")
+        parts.append(
+            f"added {len(result.agencies_created)} agenc{'y' if len(result.agencies_created) == 1 else 'ies'} to the directory"
+        )
     if result.skipped_duplicates:
         parts.append(f"left out {result.skipped_duplicates} already in the tracker")
     if result.skipped_errors:
@@ -193,7 +197,9 @@ def request_export(request):
     filterset = RecordsRequestFilter(request.GET or None, queryset=base, teams=teams_for(request.user))
     if filterset.is_bound and not filterset.is_valid():
         errors = "; ".join(f"{name}: {' '.join(errs)}" for name, errs in filterset.errors.items())
-        return HttpResponse(f"The filters are not valid: {errors}", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            f"The filters are not valid: {errors}", status=400, content_type="text/plain; charset=utf-8"
+        )
     queryset = filterset.qs if filterset.is_bound else base
     rows = exports.request_export_rows(queryset, base_url=request.build_absolute_uri("/").rstrip("/"))
     response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")

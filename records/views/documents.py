@@ -1,4 +1,3 @@
-import mimetypes
 from urllib.parse import quote
 
 from django import forms
@@ -37,15 +36,25 @@ def _store_uploads(request, records_request, files, communication=None):
             continue
         with transaction.atomic():
             document, created = add_document(
-                records_request, name=upload.name, data_or_fileobj=upload, user=request.user, communication=communication
+                records_request,
+                name=upload.name,
+                data_or_fileobj=upload,
+                user=request.user,
+                communication=communication,
             )
             if created:
                 queue_extraction(document)
         (added if created else repeats).append(document)
     if added:
-        messages.success(request, f"Uploaded {len(added)} file{'s' if len(added) != 1 else ''}: {', '.join(d.original_name for d in added)}. Reading them now.")
+        messages.success(
+            request,
+            f"Uploaded {len(added)} file{'s' if len(added) != 1 else ''}: {', '.join(d.original_name for d in added)}. Reading them now.",
+        )
     for document in repeats:
-        messages.info(request, f"{document.original_name}: this exact file is already on this request (uploaded {document.uploaded_at:%Y-%m-%d}); not stored twice.")
+        messages.info(
+            request,
+            f"{document.original_name}: this exact file is already on this request (uploaded {document.uploaded_at:%Y-%m-%d}); not stored twice.",
+        )
     for reason in refused:
         messages.error(request, f"Not uploaded: {reason}.")
     return added, repeats
@@ -76,7 +85,9 @@ def upload(request, pk):
 
 
 def _document_context(request, document):
-    pages = Paginator(document.pages.order_by("number").only("id", "number", "text", "ocr", "needs_ocr", "text_under_box"), 20)
+    pages = Paginator(
+        document.pages.order_by("number").only("id", "number", "text", "ocr", "needs_ocr", "text_under_box"), 20
+    )
     return {
         "document": document,
         "object": document.request,
@@ -89,7 +100,9 @@ def _document_context(request, document):
 
 @login_required
 def document_detail(request, pk):
-    document = get_scoped_or_404(Document.objects.select_related("request__team", "stored_file", "archive"), request.user, pk=pk)
+    document = get_scoped_or_404(
+        Document.objects.select_related("request__team", "stored_file", "archive"), request.user, pk=pk
+    )
     return render(request, "records/document_detail.html", _document_context(request, document))
 
 
@@ -106,7 +119,9 @@ def document_progress(request, pk):
 @login_required
 @require_POST
 def document_password(request, pk):
-    document = get_scoped_or_404(Document.objects.select_related("request__team", "stored_file"), request.user, write=True, pk=pk)
+    document = get_scoped_or_404(
+        Document.objects.select_related("request__team", "stored_file"), request.user, write=True, pk=pk
+    )
     form = PasswordForm(request.POST)
     if form.is_valid() and retry_with_password(document, form.cleaned_data["password"]):
         queue_extraction(document)

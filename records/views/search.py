@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from ..filters import DATE_RANGE
-from ..models import Agency, Document, Page, RecordsRequest, Statute
+from ..models import Agency, Page, RecordsRequest, Statute
 from ..search import QueryError, search_pages, search_requests
 
 PER_PAGE = 20
@@ -18,10 +18,16 @@ class PageSearchFilter(django_filters.FilterSet):
     # The pages are already team-scoped, so another team's id simply matches nothing.
     request = django_filters.NumberFilter(field_name="document__request_id", label="Request no.", min_value=1)
     agency = django_filters.ModelChoiceFilter(
-        field_name="document__request__agency", label="Agency", queryset=Agency.objects.order_by("name"), empty_label="Any"
+        field_name="document__request__agency",
+        label="Agency",
+        queryset=Agency.objects.order_by("name"),
+        empty_label="Any",
     )
     statute = django_filters.ModelChoiceFilter(
-        field_name="document__request__statute", label="Statute", queryset=Statute.objects.order_by("code"), empty_label="Any"
+        field_name="document__request__statute",
+        label="Statute",
+        queryset=Statute.objects.order_by("code"),
+        empty_label="Any",
     )
     released = django_filters.DateFromToRangeFilter(
         field_name="document__uploaded_at__date", label="Released between", widget=DATE_RANGE
@@ -30,7 +36,11 @@ class PageSearchFilter(django_filters.FilterSet):
         field_name="document__detected_type", label="File type", empty_label="Any",
         choices=[("pdf", "PDF"), ("tiff", "TIFF"), ("jpeg", "JPEG"), ("png", "PNG")],
     )  # fmt: skip
-    ocr = django_filters.BooleanFilter(field_name="ocr", label="Text from OCR", widget=forms.Select(choices=[("", "Any"), ("true", "OCR'd pages only"), ("false", "Text-layer pages only")]))
+    ocr = django_filters.BooleanFilter(
+        field_name="ocr",
+        label="Text from OCR",
+        widget=forms.Select(choices=[("", "Any"), ("true", "OCR'd pages only"), ("false", "Text-layer pages only")]),
+    )
 
     class Meta:
         model = Page
@@ -68,7 +78,11 @@ def search(request):
                 )
                 # (hit, its request's title, the document page's pagination page that shows it)
                 context["rows"] = [
-                    (hit, titles.get(hit.request_id, ""), (hit.page + TEXT_PAGES_PER_SCREEN - 1) // TEXT_PAGES_PER_SCREEN)
+                    (
+                        hit,
+                        titles.get(hit.request_id, ""),
+                        (hit.page + TEXT_PAGES_PER_SCREEN - 1) // TEXT_PAGES_PER_SCREEN,
+                    )
                     for hit in results
                 ]
     query_string = request.GET.copy()

@@ -7,6 +7,7 @@ so the test settings, pytest-django's test database and the developer's var/ are
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -176,7 +177,7 @@ class Stack:
         if self.pg_admin_url:
             try:
                 self._psql(f'DROP DATABASE IF EXISTS "{self.pg_name}" WITH (FORCE)')
-            except Exception as error:  # noqa: BLE001 - report, and still remove the temp dir
+            except Exception as error:
                 print(f"could not drop {self.pg_name}: {error}", file=sys.stderr)
         shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -213,10 +214,8 @@ def stop_process(process: subprocess.Popen) -> None:
             os.killpg(process.pid, sig)
         except ProcessLookupError:
             return  # the group is empty: the process and all its children are gone
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            pass
 
 
 def main() -> None:
