@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from . import timeline
+from . import timeline, timeline_writes
 from .models import (
     Agency,
     ClosureDay,
@@ -80,40 +80,56 @@ class EventInline(admin.TabularInline):
     extra = 0
 
 
+class TimelineWriteAdmin(admin.ModelAdmin):
+    """Saves and deletes go through records.timeline_writes, so status and due dates are recomputed
+    here too, "delete selected" included."""
+
+    def save_model(self, request, obj, form, change):
+        self.write(obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        self.delete(obj.__class__.objects.filter(pk=obj.pk), user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        self.delete(queryset, user=request.user)
+
+
 @admin.register(RecordsRequest)
-class RecordsRequestAdmin(admin.ModelAdmin):
+class RecordsRequestAdmin(TimelineWriteAdmin):
     list_display = ["title", "team", "agency", "statute", "status", "due_date", "sent_date"]
     list_filter = ["team", "status", "statute"]
     search_fields = ["title", "reference", "tracking_numbers__number"]
     readonly_fields = ["status", "due_date"]
     inlines = [TrackingNumberInline, EventInline]
+    write = staticmethod(timeline_writes.save_request)
+    delete = staticmethod(timeline_writes.delete_requests)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        # Status and due date are derived from the events, in the admin too.
-        timeline.recompute(form.instance)
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not Event:
+            return super().save_formset(request, form, formset, change)
+        events = formset.save(commit=False)
+        for event in formset.deleted_objects:
+            timeline_writes.delete_event(event, user=request.user)
+        for event in events:
+            timeline_writes.save_event(event, user=request.user)
+        formset.save_m2m()
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(TimelineWriteAdmin):
     list_display = ["date", "kind", "outcome", "request"]
     list_filter = ["kind"]
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        timeline.recompute(obj.request)
-
-    def delete_model(self, request, obj):
-        records_request = obj.request
-        super().delete_model(request, obj)
-        timeline.recompute(records_request)
+    write = staticmethod(timeline_writes.save_event)
+    delete = staticmethod(timeline_writes.delete_events)
 
 
 @admin.register(Communication)
-class CommunicationAdmin(admin.ModelAdmin):
+class CommunicationAdmin(TimelineWriteAdmin):
     list_display = ["date", "direction", "channel", "subject", "request"]
     list_filter = ["direction", "channel"]
     search_fields = ["subject", "body"]
+    write = staticmethod(timeline_writes.save_communication)
+    delete = staticmethod(timeline_writes.delete_communications)
 
 
 admin.site.register(Tag)

@@ -2,7 +2,7 @@
 
 django-simple-history keeps a row per save and per delete (models: `history = HistoricalRecords()`);
 this module turns those rows into entries a person reads: "editor changed Status: Filed → Denied".
-The caller has already checked the request is visible to the user (views.access); the events and
+The caller has already checked the request is visible to the user (records.access); the events and
 communications are found by their request id, so deleted ones still show.
 """
 
@@ -16,7 +16,7 @@ from django.db import models
 from .models import Communication, Event, RecordsRequest
 
 # Bookkeeping that changes on every save and says nothing a reader needs.
-SKIPPED_FIELDS = {"id", "updated_at", "created_at"}
+SKIPPED_FIELDS = {"id", "updated_at", "created_at", "version"}
 ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 MAX_VALUE_LENGTH = 200
 

@@ -9,8 +9,8 @@ import random
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from . import timeline
-from .models import Agency, Communication, Event, Membership, RecordsRequest, Statute, Tag, Team, TrackingNumber
+from . import timeline_writes
+from .models import Agency, Membership, RecordsRequest, Statute, Tag, Team, TrackingNumber
 
 DEMO_PASSWORD = "demo-password-change-me"
 
@@ -124,10 +124,6 @@ def seed_demo(today: dt.date | None = None, *, seed: int = 1505) -> Team:
             agencies.append(agency)
         if team.requests.exists():
             return team
-        tags = {
-            name: Tag.objects.get_or_create(team=team, name=name)[0]
-            for name in ("ALPR", "contracts", "federal sharing", "audit logs")
-        }
         plans = [(agencies[0], t) for t in ICE_TOPICS] * 3
         for agency in agencies[1:]:
             plans += [(agency, rng.choice(TOPICS)), (agency, rng.choice(TOPICS))]
@@ -137,34 +133,37 @@ def seed_demo(today: dt.date | None = None, *, seed: int = 1505) -> Team:
             if history and history[-1][0] + 2 > (today - sent).days:
                 sent = today - dt.timedelta(days=history[-1][0] + rng.randint(2, 20))
             statute = agency.default_statute
-            r = RecordsRequest.objects.create(
-                team=team, title=f"{agency.abbreviation}: {topic}", agency=agency, statute=statute,
-                body=f"Under the {statute.name}, I request: {body}", reference=f"ALPR-{number:03d}",
-                sent_date=sent if history else None, received_date=sent if history else None,
-                assignee=rng.choice([users["demo"], users["reporter"], None]),
-                project="Who sees California's plate reads", created_by=users["demo"],
-                expedited_requested=agency.level == "federal" and number % 2 == 0,
+            prefix = "2026-ICFO-" if agency.level == "federal" else "R"
+            r = timeline_writes.save_request(
+                RecordsRequest(
+                    team=team, title=f"{agency.abbreviation}: {topic}", agency=agency, statute=statute,
+                    body=f"Under the {statute.name}, I request: {body}", reference=f"ALPR-{number:03d}",
+                    sent_date=sent if history else None, received_date=sent if history else None,
+                    assignee=rng.choice([users["demo"], users["reporter"], None]),
+                    project="Who sees California's plate reads",
+                    expedited_requested=agency.level == "federal" and number % 2 == 0,
+                ),
+                user=users["demo"],
+                tags=["ALPR", rng.choice(["contracts", "federal sharing", "audit logs"])],
+                tracking_numbers=[(TrackingNumber.INITIAL, f"{prefix}{rng.randint(10000, 99999)}")] if history else [],
             )  # fmt: skip
-            r.tags.set([tags["ALPR"], tags[rng.choice(["contracts", "federal sharing", "audit logs"])]])
             if history:
-                prefix = "2026-ICFO-" if agency.level == "federal" else "R"
-                TrackingNumber.objects.create(request=r, agency=agency, number=f"{prefix}{rng.randint(10000, 99999)}")
-                Communication.objects.create(
-                    request=r, direction="out", channel="portal" if agency.portal_url else "email", date=sent,
-                    sender="records desk", recipient=agency.email or agency.portal_url or agency.name,
+                timeline_writes.log_communication(
+                    r, user=users["demo"], direction="out", channel="portal" if agency.portal_url else "email",
+                    date=sent, sender="records desk", recipient=agency.email or agency.portal_url or agency.name,
                     subject=f"Public records request: {topic}", body=r.body,
                 )  # fmt: skip
             for offset, kind, outcome in history:
                 date = sent + dt.timedelta(days=offset)
-                event = Event.objects.create(request=r, kind=kind, date=date, outcome=outcome, created_by=users["demo"])
+                event = timeline_writes.log_event(r, user=users["demo"], kind=kind, date=date, outcome=outcome)
                 if kind not in ("filed",):
-                    Communication.objects.create(
-                        request=r, direction="in", channel="email", date=date, sender=agency.email or agency.name,
-                        recipient="records desk", subject=f"Re: {topic} — {event.get_kind_display().lower()}",
+                    timeline_writes.log_communication(
+                        r, user=users["demo"], direction="in", channel="email", date=date,
+                        sender=agency.email or agency.name, recipient="records desk",
+                        subject=f"Re: {topic} — {event.get_kind_display().lower()}",
                         body=f"The {agency.name} writes regarding your request: {event.get_kind_display().lower()}.",
                         event=event,
                     )  # fmt: skip
-            timeline.recompute(r)
     return team
 
 

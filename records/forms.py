@@ -2,12 +2,34 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from .models import Agency, Communication, Event, Membership, RecordsRequest, Statute, Tag, TrackingNumber
+from . import timeline_rules
+from .models import Agency, Communication, Event, Membership, RecordsRequest, Statute, TrackingNumber
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class RecordsRequestForm(forms.ModelForm):
+class RuleCheckedForm(forms.ModelForm):
+    """Shows the messages of records.timeline_rules (shared with the API) on the fields they name."""
+
+    def add_rule_errors(self, errors: dict, renames: dict | None = None) -> None:
+        for name, messages in errors.items():
+            name = (renames or {}).get(name, name)
+            for message in messages:
+                self.add_error(name if name in self.fields else None, message)
+
+
+class VersionedForm(RuleCheckedForm):
+    """Carries the version the user opened, so a save over someone else's is caught (timeline_writes)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class RecordsRequestForm(VersionedForm):
     tags_text = forms.CharField(label="Tags", required=False, help_text="Comma-separated, e.g. ALPR, contracts.")
     tracking_text = forms.CharField(
         label="Agency tracking numbers",
@@ -18,6 +40,7 @@ class RecordsRequestForm(forms.ModelForm):
     confirm_duplicate_tracking = forms.BooleanField(
         label="Yes, this tracking number really is shared with another of our requests", required=False
     )
+    RULE_FIELDS = {"tags": "tags_text", "tracking_numbers": "tracking_text"}
 
     class Meta:
         model = RecordsRequest
@@ -39,18 +62,12 @@ class RecordsRequestForm(forms.ModelForm):
         self.fields["assignee"].queryset = get_user_model().objects.filter(memberships__team=team).order_by("username")
         if self.instance.pk:
             self.fields["tags_text"].initial = ", ".join(t.name for t in self.instance.tags.all())
-            self.fields["tracking_text"].initial = "\n".join(
-                n.number if n.kind == TrackingNumber.INITIAL else f"{n.kind}: {n.number}"
-                for n in self.instance.tracking_numbers.all()
-            )
+            self.fields["tracking_text"].initial = tracking_text(self.instance.tracking_numbers.all())
 
-    def clean_sent_date(self):
-        sent = self.cleaned_data.get("sent_date")
-        if sent and sent > timezone.localdate():
-            raise forms.ValidationError("The sent date is in the future. Log a request once it has gone out.")
-        return sent
+    def clean_tags_text(self) -> list[str]:
+        return sorted({n.strip() for n in self.cleaned_data.get("tags_text", "").split(",") if n.strip()})
 
-    def clean_tracking_text(self):
+    def clean_tracking_text(self) -> list[tuple[str, str]]:
         entries = []
         for line_no, line in enumerate(self.cleaned_data.get("tracking_text", "").splitlines(), start=1):
             line = line.strip()
@@ -64,91 +81,51 @@ class RecordsRequestForm(forms.ModelForm):
             if not number:
                 raise forms.ValidationError(f"Line {line_no} has a kind but no number.")
             entries.append((kind, number))
-        numbers = [n for _, n in entries]
-        repeated = sorted({n for n in numbers if numbers.count(n) > 1})
-        if repeated:
-            raise forms.ValidationError(f"Listed twice: {', '.join(repeated)}.")
         return entries
 
     def clean(self):
         data = super().clean()
-        sent, received = data.get("sent_date"), data.get("received_date")
-        if sent and received and received < sent:
-            self.add_error("received_date", "The agency cannot have received it before it was sent.")
-        agency = data.get("agency")
-        if agency and data.get("tracking_text") and not data.get("confirm_duplicate_tracking"):
-            clashes = self.tracking_clashes(agency, [n for _, n in data["tracking_text"]])
-            if clashes:
-                listed = "; ".join(f"{num} is already on “{title}”" for num, title in clashes)
-                self.add_error(
-                    "tracking_text",
-                    f"{listed}. If that is right, tick the box below to save anyway; nothing was merged.",
-                )
+        errors = timeline_rules.request_errors(
+            team=self.team,
+            request_pk=self.instance.pk,
+            agency=data.get("agency"),
+            sent_date=data.get("sent_date"),
+            received_date=data.get("received_date"),
+            tags=data.get("tags_text"),
+            tracking_numbers=data.get("tracking_text"),
+            confirm_duplicate_tracking=data.get("confirm_duplicate_tracking"),
+        )
+        self.add_rule_errors(errors, self.RULE_FIELDS)
         return data
 
-    def tracking_clashes(self, agency, numbers):
-        """Our other requests to this agency that already carry one of these numbers."""
-        existing = (
-            TrackingNumber.objects.filter(request__team=self.team, number__in=numbers)
-            .filter(agency=agency)
-            .exclude(request_id=self.instance.pk)
-            .select_related("request")
-        )
-        return [(t.number, t.request.title) for t in existing]
 
-    def save_related(self, request_obj):
-        """Tags and tracking numbers, after the request itself is saved."""
-        names = {n.strip() for n in self.cleaned_data.get("tags_text", "").split(",") if n.strip()}
-        tags = [Tag.objects.get_or_create(team=self.team, name=name)[0] for name in sorted(names)]
-        request_obj.tags.set(tags)
-        wanted = self.cleaned_data.get("tracking_text", [])
-        request_obj.tracking_numbers.exclude(number__in=[n for _, n in wanted]).delete()
-        for kind, number in wanted:
-            TrackingNumber.objects.update_or_create(
-                request=request_obj, number=number,
-                defaults={"kind": kind, "agency": request_obj.agency},
-            )  # fmt: skip
+def tracking_text(numbers) -> str:
+    """Tracking numbers as the form shows them: one a line, the kind first where it is not the initial."""
+    return "\n".join(n.number if n.kind == TrackingNumber.INITIAL else f"{n.kind}: {n.number}" for n in numbers)
 
 
-class TimelineEntryForm(forms.ModelForm):
-    """An event or a communication on a request: dated today by default, never in the future."""
-
-    FUTURE_MESSAGE = "That date is in the future."
+class TimelineEntryForm(RuleCheckedForm):
+    """An event or a communication on a request: dated today by default."""
 
     def __init__(self, *args, records_request, **kwargs):
         super().__init__(*args, **kwargs)
         self.records_request = records_request
         self.fields["date"].initial = timezone.localdate
 
-    def clean_date(self):
-        date = self.cleaned_data["date"]
-        if date > timezone.localdate():
-            raise forms.ValidationError(self.FUTURE_MESSAGE)
-        return date
 
-
-class EventForm(TimelineEntryForm):
-    FUTURE_MESSAGE = "That date is in the future: log events once they have happened."
-
+class EventForm(VersionedForm, TimelineEntryForm):
     class Meta:
         model = Event
         fields = ["kind", "date", "outcome", "amount", "note"]
         widgets = {"date": DATE_INPUT, "note": forms.Textarea(attrs={"rows": 2})}
 
-    def clean_date(self):
-        date = super().clean_date()
-        sent = self.records_request.sent_date
-        if sent and date < sent:
-            raise forms.ValidationError(f"That is before the request was sent ({sent:%Y-%m-%d}).")
-        return date
-
     def clean(self):
         data = super().clean()
-        kind, outcome = data.get("kind"), data.get("outcome")
-        if kind in Event.OUTCOME_KINDS and not outcome:
-            self.add_error("outcome", "Say what the outcome was: granted, partly granted, denied or no records.")
-        if kind not in Event.OUTCOME_KINDS and outcome:
-            self.add_error("outcome", "Only a final response or an appeal decision has an outcome.")
+        self.add_rule_errors(
+            timeline_rules.event_errors(
+                self.records_request, kind=data.get("kind"), date=data.get("date"), outcome=data.get("outcome")
+            )
+        )
         return data
 
 
@@ -157,6 +134,11 @@ class CommunicationForm(TimelineEntryForm):
         model = Communication
         fields = ["direction", "channel", "date", "sender", "recipient", "subject", "body"]
         widgets = {"date": DATE_INPUT, "body": forms.Textarea(attrs={"rows": 5})}
+
+    def clean(self):
+        data = super().clean()
+        self.add_rule_errors(timeline_rules.entry_date_errors(data.get("date")))
+        return data
 
 
 class AgencyForm(forms.ModelForm):

@@ -32,7 +32,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from . import timeline
+from . import timeline, timeline_writes
 from .models import Agency, Event, RecordsRequest, Status, Statute, Tag, TrackingNumber
 
 # The session carries the uploaded text between preview and import; a database-backed session
@@ -889,30 +889,25 @@ def run_import(plan: Plan, *, team, user) -> ImportResult:
             )
             for new in plan.new_agencies
         }
-        tags: dict[str, Tag] = {t.name.lower(): t for t in Tag.objects.filter(team=team)}
+        tags = {t.name.lower(): t.name for t in Tag.objects.filter(team=team)}  # a tag keeps its first spelling
         for row in plan.rows:
             agency = row.agency or agencies[row.new_agency.key]
-            records_request = RecordsRequest.objects.create(
-                team=team, title=row.title, agency=agency, statute=row.statute, body=row.body,
-                reference=row.reference, sent_date=row.sent_date, received_date=row.received_date,
-                assignee=row.assignee, project=row.project, fee_estimate=row.fee_estimate, fee_paid=row.fee_paid,
-                fee_waiver_requested=row.fee_waiver_requested, created_by=user,
+            records_request = timeline_writes.save_request(
+                RecordsRequest(
+                    team=team, title=row.title, agency=agency, statute=row.statute, body=row.body,
+                    reference=row.reference, sent_date=row.sent_date, received_date=row.received_date,
+                    assignee=row.assignee, project=row.project, fee_estimate=row.fee_estimate, fee_paid=row.fee_paid,
+                    fee_waiver_requested=row.fee_waiver_requested,
+                ),
+                user=user,
+                tags=[tags.setdefault(name.lower(), name) for name in row.tags],
+                tracking_numbers=[(TrackingNumber.INITIAL, number) for number in row.tracking_numbers],
             )  # fmt: skip
-            for number in row.tracking_numbers:
-                TrackingNumber.objects.create(request=records_request, number=number, agency=agency)
-            row_tags = []
-            for name in row.tags:
-                if name.lower() not in tags:
-                    tags[name.lower()] = Tag.objects.create(team=team, name=name)
-                row_tags.append(tags[name.lower()])
-            if row_tags:
-                records_request.tags.set(row_tags)
             for event in row.events:
-                Event.objects.create(
-                    request=records_request, kind=event.kind, date=event.date, outcome=event.outcome,
-                    note=event.note, created_by=user,
+                timeline_writes.log_event(
+                    records_request, user=user, kind=event.kind, date=event.date, outcome=event.outcome,
+                    note=event.note,
                 )  # fmt: skip
-            timeline.recompute(records_request)
             created.append(records_request)
     return ImportResult(
         created=created,

@@ -64,14 +64,13 @@ def recompute(request: RecordsRequest) -> RecordsRequest:
     current = deadlines.current_deadline if deadlines is not None else None
     request.due_date = current.due if current is not None else None
     request.due_is_internal = bool(current is not None and current.internal)
-    request.appeal_window_closes = _due(deadlines, "appeal_window")
-    request.appeal_decision_due = _due(deadlines, "appeal_decision")
+    request.appeal_window_closes = _due(deadlines.appeal_window if deadlines is not None else None)
+    request.appeal_decision_due = _due(deadlines.appeal_decision if deadlines is not None else None)
     request.save(update_fields=[*DERIVED_FIELDS, "updated_at"])
     return request
 
 
-def _due(deadlines, name):
-    deadline = getattr(deadlines, name, None) if deadlines is not None else None
+def _due(deadline: engine.Deadline | None):
     return deadline.due if deadline is not None else None
 
 
@@ -101,12 +100,15 @@ def request_deadlines(request: RecordsRequest, events=None):
     )
 
 
-def deadline_list(deadlines) -> list:
+def deadline_list(deadlines: engine.RequestDeadlines | None) -> list:
     """Every computed deadline of a request, in the order a reader follows them."""
     if deadlines is None:
         return []
-    names = ["response", "extended", "internal_target", "expedited", "may_sue_from", "appeal_window", "appeal_decision"]
-    return [d for d in (getattr(deadlines, name) for name in names) if d is not None]
+    in_order = [
+        deadlines.response, deadlines.extended, deadlines.internal_target, deadlines.expedited,
+        deadlines.may_sue_from, deadlines.appeal_window, deadlines.appeal_decision,
+    ]  # fmt: skip
+    return [d for d in in_order if d is not None]
 
 
 def recompute_open_requests(*, calendar: str | None = None, agency_id: int | None = None) -> int:

@@ -6,7 +6,7 @@ from django import forms
 from records.filters import AgencyFilter, RecordsRequestFilter  # noqa: F401 - AgencyFilter serves the API as is
 from records.models import Communication, Document, Event, Statute
 
-from ..views.access import teams_for
+from ..access import teams_for
 
 
 class ApiRecordsRequestFilter(RecordsRequestFilter):

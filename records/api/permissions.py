@@ -2,7 +2,7 @@ from rest_framework import permissions
 
 from records.models import Membership, team_ids_for
 
-from ..views.access import can_write
+from ..access import can_write
 
 
 def team_of(obj):

@@ -5,6 +5,9 @@ drf-spectacular documents the success responses only; clients (and schemathesis,
 """
 
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter
+
+from .concurrency import VersionedViewSetMixin
 
 DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 FIELD_ERRORS = {
@@ -14,9 +17,40 @@ FIELD_ERRORS = {
 }
 
 
+PRECONDITION_FAILED = {
+    "type": "object",
+    "properties": {"detail": {"type": "string"}, "current": {"type": "object", "additionalProperties": True}},
+    "required": ["detail", "current"],
+}
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description="The ETag of the version you read (GET gives it). If someone has saved since, the write "
+    "is refused with 412 and nothing changes. Left out, the write is made whatever the stored version.",
+)
+
+
+def _versioned(view) -> bool:
+    return isinstance(view, VersionedViewSetMixin)
+
+
 class TrackerAutoSchema(AutoSchema):
+    def get_override_parameters(self):
+        parameters = super().get_override_parameters()
+        if self.method in ("PUT", "PATCH") and _versioned(self.view):
+            parameters = [*parameters, IF_MATCH]
+        return parameters
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
+        if self.method in ("PUT", "PATCH") and _versioned(self.view):
+            responses["412"] = {
+                "description": "If-Match named a version that is no longer the current one: nothing was saved; "
+                "`current` is the request or event as it now stands.",
+                "content": {"application/json": {"schema": PRECONDITION_FAILED}},
+            }
         errors = {
             "400": ("The request was not valid: the fields say why.", FIELD_ERRORS),
             "401": ("Not signed in: send `Authorization: Token <key>`.", DETAIL),

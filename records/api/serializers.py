@@ -1,28 +1,24 @@
-"""Serializers: the API's shapes. Writes are validated by the pages' own forms (records.forms), so
-a rule (no future dates, received after sent, outcomes only on responses, tracking-number clashes)
-holds the same way in the browser and in a script."""
+"""Serializers: the API's shapes. A write is validated here, on typed values, by the same rules as the
+pages' forms (records.timeline_rules: no future dates, received after sent, outcomes only on responses,
+tracking-number clashes, lengths), then saved by the same functions (records.timeline_writes)."""
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from rest_framework import serializers
 
-from records import timeline
-from records.forms import CommunicationForm, EventForm, RecordsRequestForm
+from records import timeline_rules, timeline_writes
+from records.access import READ_ONLY, can_write, writable_teams
 from records.models import (
     Agency,
     Communication,
     Document,
     Event,
-    Membership,
     RecordsRequest,
     Statute,
     Team,
     TrackingNumber,
 )  # fmt: skip
-
-from ..views.access import can_write
 
 
 def _user(serializer):
@@ -34,30 +30,32 @@ def _absolute(serializer, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-def _form_value(value):
-    """A Python value as an HTML form would post it."""
-    if value is None:
-        return ""
-    if hasattr(value, "pk"):
-        return value.pk
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def _check(errors: dict) -> None:
+    if errors:
+        raise serializers.ValidationError(errors)
 
 
-def _form_errors(form, renames=None) -> dict:
-    renames = {"__all__": "non_field_errors", **(renames or {})}
-    return {renames.get(name, name): [str(e) for e in errors] for name, errors in form.errors.items()}
+def _current(attrs: dict, instance, name: str):
+    """A field's value after this write: sent in the body, else (PATCH) as stored."""
+    if name in attrs:
+        return attrs[name]
+    return getattr(instance, name) if instance is not None else None
+
+
+def _model_fields(attrs: dict, names) -> dict:
+    return {name: attrs[name] for name in names if name in attrs}
 
 
 class TrackingNumberSerializer(serializers.ModelSerializer):
     class Meta:
         model = TrackingNumber
         fields = ["number", "kind"]
+        # The length is checked with the other rules (timeline_rules), with the same message as the page.
+        extra_kwargs = {"number": {"max_length": None}}
 
 
 class TagNamesField(serializers.ListField):
-    child = serializers.CharField(max_length=60)
+    child = serializers.CharField()  # its length is checked with the other rules (timeline_rules)
 
     def to_representation(self, value):
         return [tag.name for tag in value.all()]
@@ -92,11 +90,11 @@ class RecordsRequestSerializer(serializers.ModelSerializer):
             "id", "team", "title", "agency", "statute", "body", "reference", "sent_date", "received_date",
             "assignee", "assignee_username", "project", "tags", "tracking_numbers", "fee_estimate",
             "fee_waiver_requested", "fee_paid", "expedited_requested", "status", "status_display", "due_date",
-            "created_at", "updated_at", "url", "confirm_duplicate_tracking",
+            "created_at", "updated_at", "version", "url", "confirm_duplicate_tracking",
         ]  # fmt: skip
-        read_only_fields = ["status", "due_date", "created_at", "updated_at"]
+        read_only_fields = ["status", "due_date", "created_at", "updated_at", "version"]
 
-    FORM_FIELDS = [
+    MODEL_FIELDS = [
         "title", "agency", "statute", "body", "reference", "sent_date", "received_date", "assignee", "project",
         "fee_estimate", "fee_waiver_requested", "fee_paid", "expedited_requested",
     ]  # fmt: skip
@@ -118,14 +116,13 @@ class RecordsRequestSerializer(serializers.ModelSerializer):
         return obj.assignee.username if obj.assignee_id else None
 
     def _team(self, attrs):
-        user = _user(self)
         if self.instance is not None:
             if "team" in attrs and attrs["team"] != self.instance.team:
                 raise serializers.ValidationError({"team": ["A request cannot move to another team."]})
             return self.instance.team
         if attrs.get("team") is not None:
             return attrs["team"]
-        writable = list(Team.objects.filter(memberships__user=user, memberships__role__in=Membership.WRITE_ROLES)[:2])
+        writable = list(writable_teams(_user(self))[:2])
         if len(writable) == 1:
             return writable[0]
         raise serializers.ValidationError({"team": ["You are an editor in several teams: say which."]})
@@ -133,50 +130,48 @@ class RecordsRequestSerializer(serializers.ModelSerializer):
     def validate(self, attrs):
         team = self._team(attrs)
         if not can_write(_user(self), team):
-            raise PermissionDenied("Your role in this team is read-only.")
-        data = {}
-        if self.instance is not None:  # PATCH: what is not sent stays as it is
-            data = {name: _form_value(getattr(self.instance, name)) for name in self.FORM_FIELDS}
-            data["tags_text"] = ", ".join(t.name for t in self.instance.tags.all())
-            data["tracking_text"] = "\n".join(
-                n.number if n.kind == TrackingNumber.INITIAL else f"{n.kind}: {n.number}"
-                for n in self.instance.tracking_numbers.all()
+            raise PermissionDenied(READ_ONLY)
+        attrs["team"] = team
+        attrs["tracking_numbers"] = self._tracking(attrs)
+        _check(
+            timeline_rules.request_errors(
+                team=team,
+                request_pk=self.instance.pk if self.instance is not None else None,
+                agency=_current(attrs, self.instance, "agency"),
+                sent_date=_current(attrs, self.instance, "sent_date"),
+                received_date=_current(attrs, self.instance, "received_date"),
+                tags=attrs.get("tags"),
+                tracking_numbers=attrs["tracking_numbers"],
+                confirm_duplicate_tracking=attrs.get("confirm_duplicate_tracking", False),
             )
-        data.update({name: _form_value(attrs[name]) for name in self.FORM_FIELDS if name in attrs})
-        if "tags" in attrs:
-            data["tags_text"] = ", ".join(attrs["tags"])
-        if "tracking_numbers" in attrs:
-            data["tracking_text"] = "\n".join(
-                t["number"]
-                if t.get("kind", TrackingNumber.INITIAL) == TrackingNumber.INITIAL
-                else f"{t['kind']}: {t['number']}"
-                for t in attrs["tracking_numbers"]
-            )
-        data["confirm_duplicate_tracking"] = attrs.get("confirm_duplicate_tracking", False)
-        form = RecordsRequestForm(data, instance=self.instance, team=team)
-        if not form.is_valid():
-            raise serializers.ValidationError(
-                _form_errors(form, {"tags_text": "tags", "tracking_text": "tracking_numbers"})
-            )
-        self._form, self._team_obj = form, team
+        )
         return attrs
 
+    @staticmethod
+    def _tracking(attrs):
+        if "tracking_numbers" not in attrs:
+            return None  # PATCH without them: left as they are
+        return [(t.get("kind", TrackingNumber.INITIAL), t["number"]) for t in attrs["tracking_numbers"]]
+
     def create(self, validated_data):
-        with transaction.atomic():
-            records_request = self._form.save(commit=False)
-            records_request.team = self._team_obj
-            records_request.created_by = _user(self)
-            records_request.save()
-            self._form.save_related(records_request)
-            timeline.recompute(records_request)
-        return records_request
+        records_request = RecordsRequest(
+            team=validated_data["team"], **_model_fields(validated_data, self.MODEL_FIELDS)
+        )
+        return self._save(records_request, validated_data)
 
     def update(self, instance, validated_data):
-        with transaction.atomic():
-            records_request = self._form.save()
-            self._form.save_related(records_request)
-            timeline.recompute(records_request)
-        return records_request
+        for name, value in _model_fields(validated_data, self.MODEL_FIELDS).items():
+            setattr(instance, name, value)
+        return self._save(instance, validated_data)
+
+    def _save(self, records_request, validated_data):
+        return timeline_writes.save_request(
+            records_request,
+            user=_user(self),
+            tags=validated_data.get("tags"),
+            tracking_numbers=validated_data["tracking_numbers"],
+            expected_version=self.context.get("expected_version"),
+        )
 
 
 class _OnRequestSerializer(serializers.ModelSerializer):
@@ -184,7 +179,6 @@ class _OnRequestSerializer(serializers.ModelSerializer):
 
     request = serializers.PrimaryKeyRelatedField(queryset=RecordsRequest.objects.none())
     created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    form_class: type = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -197,56 +191,52 @@ class _OnRequestSerializer(serializers.ModelSerializer):
         if self.instance is not None and records_request != self.instance.request:
             raise serializers.ValidationError({"request": ["Cannot move to another request."]})
         if not can_write(_user(self), records_request.team):
-            raise PermissionDenied("Your role in this team is read-only.")
-        names = list(self.form_class._meta.fields)
-        data = {n: _form_value(getattr(self.instance, n)) for n in names} if self.instance is not None else {}
-        data.update({n: _form_value(attrs[n]) for n in names if n in attrs})
-        form = self.form_class(data, instance=self.instance, records_request=records_request)
-        if not form.is_valid():
-            raise serializers.ValidationError(_form_errors(form))
-        self._form, self._records_request = form, records_request
+            raise PermissionDenied(READ_ONLY)
+        _check(self.rule_errors(records_request, attrs))
+        attrs["request"] = records_request
         return attrs
+
+    def rule_errors(self, records_request, attrs) -> dict:
+        raise NotImplementedError
+
+    def fields_to_save(self, validated_data) -> dict:
+        return {name: value for name, value in validated_data.items() if name != "request"}
 
 
 class EventSerializer(_OnRequestSerializer):
-    form_class = EventForm
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
 
     class Meta:
         model = Event
         fields = [
-            "id",
-            "request",
-            "kind",
-            "kind_display",
-            "date",
-            "outcome",
-            "amount",
-            "note",
-            "created_by",
-            "created_at",
-        ]
-        read_only_fields = ["created_at"]
+            "id", "request", "kind", "kind_display", "date", "outcome", "amount", "note", "created_by", "created_at",
+            "version",
+        ]  # fmt: skip
+        read_only_fields = ["created_at", "version"]
+
+    def rule_errors(self, records_request, attrs) -> dict:
+        return timeline_rules.event_errors(
+            records_request,
+            kind=_current(attrs, self.instance, "kind"),
+            date=_current(attrs, self.instance, "date"),
+            outcome=_current(attrs, self.instance, "outcome"),
+        )
 
     def create(self, validated_data):
-        # Status and deadlines are derived from the events: recompute with every change.
-        with transaction.atomic():
-            event = self._form.save(commit=False)
-            event.request = self._records_request
-            event.created_by = _user(self)
-            event.save()
-            timeline.recompute(self._records_request)
-        return event
+        return timeline_writes.log_event(
+            validated_data["request"], user=_user(self), **self.fields_to_save(validated_data)
+        )
 
     def update(self, instance, validated_data):
-        with transaction.atomic():
-            event = self._form.save()
-            timeline.recompute(self._records_request)
-        return event
+        return timeline_writes.edit_event(
+            instance,
+            user=_user(self),
+            expected_version=self.context.get("expected_version"),
+            **self.fields_to_save(validated_data),
+        )
 
 
 class CommunicationSerializer(_OnRequestSerializer):
-    form_class = CommunicationForm
     event = serializers.PrimaryKeyRelatedField(
         read_only=True, allow_null=True, help_text="The event this communication recorded, if any."
     )
@@ -259,15 +249,16 @@ class CommunicationSerializer(_OnRequestSerializer):
         ]  # fmt: skip
         read_only_fields = ["created_at"]
 
+    def rule_errors(self, records_request, attrs) -> dict:
+        return timeline_rules.entry_date_errors(_current(attrs, self.instance, "date"))
+
     def create(self, validated_data):
-        comm = self._form.save(commit=False)
-        comm.request = self._records_request
-        comm.created_by = _user(self)
-        comm.save()
-        return comm
+        return timeline_writes.log_communication(
+            validated_data["request"], user=_user(self), **self.fields_to_save(validated_data)
+        )
 
     def update(self, instance, validated_data):
-        return self._form.save()
+        return timeline_writes.edit_communication(instance, user=_user(self), **self.fields_to_save(validated_data))
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -284,12 +275,9 @@ class DocumentSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    def get_download_url(self, obj) -> str | None:
-        # The download view is permission-checked like every page; None where it is not installed.
-        try:
-            return _absolute(self, reverse("document_download", args=[obj.pk]))
-        except NoReverseMatch:
-            return None
+    def get_download_url(self, obj) -> str:
+        # The download view is permission-checked like every page.
+        return _absolute(self, reverse("document_download", args=[obj.pk]))
 
 
 class AgencySerializer(serializers.ModelSerializer):

@@ -5,7 +5,7 @@ import hashlib
 import logging
 import re
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from drf_spectacular.views import SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, viewsets
@@ -14,11 +14,13 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from records import timeline
+from records import timeline_writes
 from records.middleware import POLICY
 from records.models import Agency, Communication, Document, Event, Page, RecordsRequest, Statute
+from records.search import QueryError, search_pages
 
 from . import filters
+from .concurrency import VersionedViewSetMixin
 from .permissions import TeamWritePermission
 from .serializers import (
     AgencySerializer,
@@ -36,11 +38,14 @@ WRITE_PERMISSIONS = [IsAuthenticated, TeamWritePermission]
 
 
 class RecordsRequestViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
+    VersionedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+    mixins.UpdateModelMixin, viewsets.GenericViewSet,
 ):  # fmt: skip
     """Your teams' requests. Status and due date are derived from the events: read-only here.
-    The list takes the request list page's filters (q, status, open, agency, statute, …)."""
+    The list takes the request list page's filters (q, status, open, agency, statute, …).
+    A request's GET carries an `ETag`; send it back in `If-Match` with PUT/PATCH so a change made by
+    someone else in between is not overwritten (412 with the current request). Without `If-Match`
+    the write is made as before (last write wins)."""
 
     serializer_class = RecordsRequestSerializer
     filterset_class = filters.ApiRecordsRequestFilter
@@ -50,8 +55,9 @@ class RecordsRequestViewSet(
         return RecordsRequest.objects.visible_to(self.request.user).with_list_data().select_related("team")
 
 
-class EventViewSet(viewsets.ModelViewSet):
-    """Timeline events. Adding, changing or deleting one recomputes the request's status and deadlines."""
+class EventViewSet(VersionedViewSetMixin, viewsets.ModelViewSet):
+    """Timeline events. Adding, changing or deleting one recomputes the request's status and deadlines.
+    An event's GET carries an `ETag`; PUT/PATCH with `If-Match` as for requests."""
 
     serializer_class = EventSerializer
     filterset_class = filters.EventFilter
@@ -61,10 +67,7 @@ class EventViewSet(viewsets.ModelViewSet):
         return Event.objects.visible_to(self.request.user).select_related("request__team", "created_by")
 
     def perform_destroy(self, instance):
-        records_request = instance.request
-        with transaction.atomic():
-            instance.delete()
-            timeline.recompute(records_request)
+        timeline_writes.delete_event(instance, user=self.request.user)
 
 
 class CommunicationViewSet(
@@ -123,16 +126,12 @@ class SearchView(APIView):
         parameters=[SearchParams],
         responses={
             200: SearchResultsSerializer,
-            503: OpenApiResponse(description="Search is not available on this server yet."),
+            503: OpenApiResponse(description="The search index is not ready yet."),
         },
     )
     def get(self, request):
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        try:
-            from records.search import QueryError, search_pages
-        except ImportError:
-            return Response({"detail": "Search is not available on this server yet."}, status=503)
         try:
             results = search_pages(
                 params.validated_data["q"],

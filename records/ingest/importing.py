@@ -6,6 +6,7 @@ from pathlib import Path
 from django.db import transaction
 
 from records.models import Agency, Document, RecordsRequest, Statute, Team
+from records.timeline_writes import save_request
 
 from .pipeline import run_to_completion
 from .store import add_document
@@ -33,7 +34,7 @@ def request_for_import(*, request_id: int | None = None, new_title: str | None =
     agency = Agency.objects.filter(name=UNKNOWN_AGENCY).order_by("pk").first()
     if agency is None:
         agency = Agency.objects.create(name=UNKNOWN_AGENCY, level=Agency.OTHER)
-    return RecordsRequest.objects.create(team=team, title=new_title, agency=agency, statute=statute)
+    return save_request(RecordsRequest(team=team, title=new_title, agency=agency, statute=statute), user=None)
 
 
 def _team_for_import(slug: str | None) -> Team:

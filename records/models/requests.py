@@ -98,6 +98,8 @@ class RecordsRequest(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Moved on by every save through records.timeline_writes: a save from a stale copy is a conflict.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = RecordsRequestQuerySet.as_manager()
     # Who changed what, and when (records/audit.py shows it on the request page).
@@ -192,6 +194,8 @@ class Event(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Moved on by every save through records.timeline_writes: a save from a stale copy is a conflict.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = EventQuerySet.as_manager()
     # Who changed what, and when (records/audit.py shows it on the request page).

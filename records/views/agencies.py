@@ -4,10 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from ..access import writable_teams
 from ..filters import AgencyFilter
 from ..forms import AgencyForm
 from ..models import Agency, RecordsRequest
-from .access import writable_teams
 
 
 def _require_editor(user):

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from .. import audit, exports, imports
+from ..access import can_write, current_team, get_request_for_user, teams_for
 from ..filters import RecordsRequestFilter
 from ..models import RecordsRequest
-from .access import can_write, current_team, get_request_for_user, teams_for
 
 SESSION_KEY = "records_csv_import"
 

@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from ..access import can_write, get_request_for_user, get_scoped_or_404
 from ..ingest import add_document, reset_for_extraction, retry_with_password
 from ..ingest.store import stored_path
 from ..models import Communication, Document
 from ..tasks import queue_extraction
-from .access import can_write, get_request_for_user, get_scoped_or_404
 
 # Only these are ever shown inline; anything else (HTML error pages saved as .pdf, unknown bytes)
 # downloads as an attachment so the browser never renders untrusted markup from our origin.

@@ -1,17 +1,24 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import audit, timeline
+from ..access import (
+    can_write,
+    current_team,
+    get_request_for_user,
+    get_scoped_or_404,
+    teams_for,
+    writable_current_team,
+)  # fmt: skip
 from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
 from ..forms import CommunicationForm, EventForm, RecordsRequestForm
 from ..models import Communication, Event, RecordsRequest
-from .access import can_write, current_team, get_request_for_user, get_scoped_or_404, teams_for
+from ..timeline_writes import Conflict, delete_event, log_communication, save_event, save_request
 
 PAGE_SIZE = 50
 RECENT_HISTORY = 8  # the request page shows the latest changes; the history page shows all
@@ -43,20 +50,12 @@ def request_list(request):
 
 @login_required
 def request_create(request):
-    team = current_team(request)
-    if team is None:
-        raise PermissionDenied("You are not in a team yet. Ask a team admin to add you.")
-    if not can_write(request.user, team):
-        raise PermissionDenied("Your role in this team is read-only.")
+    team = writable_current_team(request)
     form = RecordsRequestForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            records_request = form.save(commit=False)
-            records_request.team = team
-            records_request.created_by = request.user
-            records_request.save()
-            form.save_related(records_request)
-            timeline.recompute(records_request)
+        records_request = form.instance
+        records_request.team = team
+        _save_request_form(form, request.user)
         messages.success(request, "Request saved.")
         return redirect(records_request)
     return render(request, "records/request_form.html", {"form": form, "team": team})
@@ -67,13 +66,48 @@ def request_edit(request, pk):
     records_request = get_request_for_user(request.user, pk, write=True)
     form = RecordsRequestForm(request.POST or None, instance=records_request, team=records_request.team)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            records_request = form.save()
-            form.save_related(records_request)
-            timeline.recompute(records_request)
+        try:
+            _save_request_form(form, request.user)
+        except Conflict as conflict:
+            form = RecordsRequestForm(
+                _with_version(request.POST, conflict), instance=conflict.current, team=records_request.team
+            )
+            context = {"form": form, "object": conflict.current, "conflict": _conflict_context(conflict, form)}
+            return render(request, "records/request_form.html", context, status=409)
         messages.success(request, "Request updated.")
         return redirect(records_request)
     return render(request, "records/request_form.html", {"form": form, "object": records_request})
+
+
+def _save_request_form(form, user):
+    data = form.cleaned_data
+    return save_request(
+        form.instance, user=user, tags=data["tags_text"], tracking_numbers=data["tracking_text"],
+        expected_version=data.get("version"),
+    )  # fmt: skip
+
+
+def _with_version(post, conflict):
+    """What the user typed, now based on the stored version: saving again is a knowing choice."""
+    data = post.copy()
+    data["opened_version"] = post.get("version", "")
+    data["version"] = conflict.current.version
+    return data
+
+
+def _conflict_context(conflict, form):
+    """The message, and each field the other save changed: theirs beside what this user typed."""
+    form.is_valid()  # the user's typed values, cleaned, for the comparison and the re-rendered form
+    saved_at = conflict.saved_at()
+    when = f" at {timezone.localtime(saved_at):%H:%M}" if saved_at else ""
+    noun = conflict.current._meta.verbose_name.replace("records ", "")
+    yours = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
+    opened = form.data.get("opened_version")
+    return {
+        "message": f"Someone else saved this {noun}{when} since you opened it. What you typed is kept below "
+        "and not saved yet: compare it with theirs, then save again to keep yours.",
+        "changes": conflict.changes(int(opened) if opened and opened.isdigit() else None, yours),
+    }
 
 
 def _timeline_items(records_request):
@@ -123,12 +157,9 @@ def event_add(request, pk):
     form = EventForm(request.POST, records_request=records_request, auto_id="event_%s")
     if not form.is_valid():
         return _detail_with_errors(request, records_request, event_form=form)
-    with transaction.atomic():
-        event = form.save(commit=False)
-        event.request = records_request
-        event.created_by = request.user
-        event.save()
-        timeline.recompute(records_request)
+    event = form.instance
+    event.request, event.created_by = records_request, request.user
+    save_event(event, user=request.user)
     messages.success(request, f"Logged: {event}.")
     return redirect(records_request)
 
@@ -138,23 +169,26 @@ def event_edit(request, pk):
     event = get_scoped_or_404(Event.objects.select_related("request__team"), request.user, write=True, pk=pk)
     records_request = event.request
     form = EventForm(request.POST or None, instance=event, records_request=records_request)
+    context = {"form": form, "event": event, "object": records_request}
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            timeline.recompute(records_request)
+        try:
+            save_event(form.instance, user=request.user, expected_version=form.cleaned_data.get("version"))
+        except Conflict as conflict:
+            form = EventForm(
+                _with_version(request.POST, conflict), instance=conflict.current, records_request=records_request
+            )
+            context.update(form=form, conflict=_conflict_context(conflict, form))
+            return render(request, "records/event_form.html", context, status=409)
         messages.success(request, "Event updated.")
         return redirect(records_request)
-    return render(request, "records/event_form.html", {"form": form, "event": event, "object": records_request})
+    return render(request, "records/event_form.html", context)
 
 
 @login_required
 @require_POST
 def event_delete(request, pk):
     event = get_scoped_or_404(Event.objects.select_related("request__team"), request.user, write=True, pk=pk)
-    records_request = event.request
-    with transaction.atomic():
-        event.delete()
-        timeline.recompute(records_request)
+    records_request = delete_event(event, user=request.user)
     messages.success(request, "Event deleted; status and deadlines recomputed.")
     return redirect(records_request)
 
@@ -166,10 +200,7 @@ def communication_add(request, pk):
     form = CommunicationForm(request.POST, records_request=records_request, auto_id="comm_%s")
     if not form.is_valid():
         return _detail_with_errors(request, records_request, comm_form=form)
-    comm = form.save(commit=False)
-    comm.request = records_request
-    comm.created_by = request.user
-    comm.save()
+    log_communication(records_request, user=request.user, **form.cleaned_data)
     messages.success(request, "Communication logged.")
     return redirect(records_request)
 

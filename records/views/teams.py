@@ -3,9 +3,9 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from ..access import current_team, membership, require_team_admin, teams_for
 from ..forms import MemberForm
 from ..models import Membership
-from .access import current_team, membership, require_team_admin, teams_for
 
 
 @login_required

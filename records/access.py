@@ -1,18 +1,22 @@
 """Access helpers: the object a user may touch, or 404; a write by a viewer, 403.
 
-Every view gets its objects through these, and these start from `visible_to(user)`.
+Every view and the API get their objects through these, and these start from `visible_to(user)`.
+They sit beside the models (not under views/) so the API and the pages share one set.
 """
 
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from ..models import Membership, RecordsRequest, Team
+from .models import Membership, RecordsRequest, Team
+
+READ_ONLY = "Your role in this team is read-only."
 
 
 def get_request_for_user(user, pk, *, write=False) -> RecordsRequest:
     records_request = get_object_or_404(RecordsRequest.objects.visible_to(user).select_related("team"), pk=pk)
     if write and not can_write(user, records_request.team):
-        raise PermissionDenied("Your role in this team is read-only.")
+        raise PermissionDenied(READ_ONLY)
     return records_request
 
 
@@ -22,7 +26,7 @@ def get_scoped_or_404(queryset, user, *, write=False, **lookup):
     if write:
         team = obj.request.team
         if not can_write(user, team):
-            raise PermissionDenied("Your role in this team is read-only.")
+            raise PermissionDenied(READ_ONLY)
     return obj
 
 
@@ -52,11 +56,19 @@ def current_team(request) -> Team | None:
     return team or teams.first()
 
 
+def writable_current_team(request) -> Team:
+    """The team the user is working in, which they must be able to write to; else 403 with a reason."""
+    team = current_team(request)
+    if team is None:
+        raise PermissionDenied("You are not in a team yet. Ask a team admin to add you.")
+    if not can_write(request.user, team):
+        raise PermissionDenied(READ_ONLY)
+    return team
+
+
 def require_team_admin(user, team) -> None:
     m = membership(user, team)
     if m is None:
-        from django.http import Http404
-
         raise Http404("No such team.")
     if m.role != Membership.ADMIN:
         raise PermissionDenied("Only a team admin can manage members.")
