@@ -69,10 +69,10 @@ def request_edit(request, pk):
         try:
             _save_request_form(form, request.user)
         except Conflict as conflict:
-            form = RecordsRequestForm(
+            context = {"object": conflict.current, "conflict": _conflict_context(conflict, form)}
+            context["form"] = RecordsRequestForm(
                 _with_version(request.POST, conflict), instance=conflict.current, team=records_request.team
             )
-            context = {"form": form, "object": conflict.current, "conflict": _conflict_context(conflict, form)}
             return render(request, "records/request_form.html", context, status=409)
         messages.success(request, "Request updated.")
         return redirect(records_request)
@@ -90,23 +90,21 @@ def _save_request_form(form, user):
 def _with_version(post, conflict):
     """What the user typed, now based on the stored version: saving again is a knowing choice."""
     data = post.copy()
-    data["opened_version"] = post.get("version", "")
     data["version"] = conflict.current.version
     return data
 
 
 def _conflict_context(conflict, form):
-    """The message, and each field the other save changed: theirs beside what this user typed."""
-    form.is_valid()  # the user's typed values, cleaned, for the comparison and the re-rendered form
+    """The message, and each field the other save changed: theirs beside what this user typed.
+    `form` is the user's own, validated: its cleaned values are what they typed."""
     saved_at = conflict.saved_at()
     when = f" at {timezone.localtime(saved_at):%H:%M}" if saved_at else ""
     noun = conflict.current._meta.verbose_name.replace("records ", "")
     yours = {name: form.cleaned_data[name] for name in form._meta.fields if name in form.cleaned_data}
-    opened = form.data.get("opened_version")
     return {
         "message": f"Someone else saved this {noun}{when} since you opened it. What you typed is kept below "
         "and not saved yet: compare it with theirs, then save again to keep yours.",
-        "changes": conflict.changes(int(opened) if opened and opened.isdigit() else None, yours),
+        "changes": conflict.changes(form.cleaned_data.get("version"), yours),
     }
 
 
@@ -174,10 +172,10 @@ def event_edit(request, pk):
         try:
             save_event(form.instance, user=request.user, expected_version=form.cleaned_data.get("version"))
         except Conflict as conflict:
-            form = EventForm(
+            context["conflict"] = _conflict_context(conflict, form)
+            context["form"] = EventForm(
                 _with_version(request.POST, conflict), instance=conflict.current, records_request=records_request
             )
-            context.update(form=form, conflict=_conflict_context(conflict, form))
             return render(request, "records/event_form.html", context, status=409)
         messages.success(request, "Event updated.")
         return redirect(records_request)
