@@ -112,6 +112,10 @@ class TimelineEntryForm(RuleCheckedForm):
         self.records_request = records_request
         self.fields["date"].initial = timezone.localdate
 
+    def entry_fields(self) -> dict:
+        """The model's fields as typed, for records.timeline_writes (not the form's own, like version)."""
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
 
 class EventForm(VersionedForm, TimelineEntryForm):
     class Meta:

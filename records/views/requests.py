@@ -18,7 +18,7 @@ from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
 from ..forms import CommunicationForm, EventForm, RecordsRequestForm
 from ..models import Communication, Event, RecordsRequest
-from ..timeline_writes import Conflict, delete_event, log_communication, save_event, save_request
+from ..timeline_writes import Conflict, delete_event, log_communication, log_event, save_event, save_request
 
 PAGE_SIZE = 50
 RECENT_HISTORY = 8  # the request page shows the latest changes; the history page shows all
@@ -148,18 +148,23 @@ def _deadline_context(records_request):
     }
 
 
+def _add_to_timeline(request, pk, *, form_class, prefix, write, logged):
+    """Log an event or a communication from the form on the request page (its fields are `prefix`_…)."""
+    records_request = get_request_for_user(request.user, pk, write=True)
+    form = form_class(request.POST, records_request=records_request, auto_id=f"{prefix}_%s")
+    if not form.is_valid():
+        return _detail_with_errors(request, records_request, **{f"{prefix}_form": form})
+    entry = write(records_request, user=request.user, **form.entry_fields())
+    messages.success(request, logged(entry))
+    return redirect(records_request)
+
+
 @login_required
 @require_POST
 def event_add(request, pk):
-    records_request = get_request_for_user(request.user, pk, write=True)
-    form = EventForm(request.POST, records_request=records_request, auto_id="event_%s")
-    if not form.is_valid():
-        return _detail_with_errors(request, records_request, event_form=form)
-    event = form.instance
-    event.request, event.created_by = records_request, request.user
-    save_event(event, user=request.user)
-    messages.success(request, f"Logged: {event}.")
-    return redirect(records_request)
+    return _add_to_timeline(
+        request, pk, form_class=EventForm, prefix="event", write=log_event, logged=lambda event: f"Logged: {event}."
+    )
 
 
 @login_required
@@ -194,13 +199,10 @@ def event_delete(request, pk):
 @login_required
 @require_POST
 def communication_add(request, pk):
-    records_request = get_request_for_user(request.user, pk, write=True)
-    form = CommunicationForm(request.POST, records_request=records_request, auto_id="comm_%s")
-    if not form.is_valid():
-        return _detail_with_errors(request, records_request, comm_form=form)
-    log_communication(records_request, user=request.user, **form.cleaned_data)
-    messages.success(request, "Communication logged.")
-    return redirect(records_request)
+    return _add_to_timeline(
+        request, pk, form_class=CommunicationForm, prefix="comm", write=log_communication,
+        logged=lambda comm: "Communication logged.",
+    )  # fmt: skip
 
 
 @login_required
