@@ -11,6 +11,12 @@ or holiday only where the rule says so (`roll_forward`). An extension counts fro
 Where the law is ambiguous (a contested closure day, a calendar period with no roll-forward rule), a
 Deadline carries two dates: `due`, the earlier one a requester can defend, and `alt_due`, the later one an
 agency might argue, with `alt_reason`. Every date comes with its working, one step a line.
+
+Which of the two is safe depends on whose deadline it is (`party`). For a deadline the agency must meet
+(response, extension, expedited or appeal decision, may-sue-from), the safe date is the later one: an
+escalation sent before it may be answered with "we were not late". For the requester's own deadline (the
+appeal window, the team's internal target), the earlier one. `safe_due` gives it; the dashboard, digests
+and feed use it, while `due` stays the earlier date (the worked cases in deadline-cases.tsv).
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ DISCLAIMER = "Computed from the statute's rules as data; not legal advice. Check
 BUSINESS, CALENDAR = "business", "calendar"
 UNITS = (BUSINESS, CALENDAR)
 ONE_DAY = timedelta(days=1)
+# Whose deadline a date is: the agency must act by it, or the requester must.
+AGENCY, REQUESTER = "agency", "requester"
 
 # Where a missed deadline lets the requester sue at once (constructive exhaustion), and the law that says so.
 CONSTRUCTIVE_EXHAUSTION = {"FOIA": "5 U.S.C. 552(a)(6)(C)(i)"}
@@ -102,6 +110,14 @@ class Deadline:
     alt_due: date | None = None
     alt_reason: str = ""
     internal: bool = False
+    party: str = AGENCY
+
+    @property
+    def safe_due(self) -> date | None:
+        """The date to act on: the agency's later date for its own deadlines, the earlier for the requester's."""
+        if self.party == AGENCY and self.alt_due is not None:
+            return self.alt_due
+        return self.due
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +128,8 @@ class Deadline:
             "alt_due": _iso(self.alt_due),
             "alt_reason": self.alt_reason,
             "internal": self.internal,
+            "party": self.party,
+            "safe_due": _iso(self.safe_due),
         }
 
 
@@ -255,15 +273,24 @@ def _period_deadline(
     alt = compute(True, _Log(quiet=True))
     citation = "; ".join(c for c in (period.citation, extension.citation if extension else "") if c)
     working = [start_line, *log.lines, f"Due {_fmt(due)} ({citation})"]
+    party = REQUESTER if requester_files or internal else AGENCY
     alt_due, alt_reason = None, ""
     if alt != due:
         alt_due = alt
         alt_reason = "if " + "; and if ".join(log.disputes)
         working.append(f"Later date an agency might argue: {_fmt(alt)}, {alt_reason}")
-        if requester_files:
-            working.append("File by the earlier date to be safe.")
+        working.append(_safe_date_line(party, due, alt))
     working += rule.unverified_points()
-    return Deadline(label, due, working, citation, alt_due, alt_reason, internal)
+    return Deadline(label, due, working, citation, alt_due, alt_reason, internal, party)
+
+
+def _safe_date_line(party: str, due: date, alt: date) -> str:
+    if party == REQUESTER:
+        return f"File by the earlier date to be safe: {_fmt(due)} is the requester's last day."
+    return (
+        f'An escalation before {_fmt(alt)} may be answered with "we were not late": '
+        f"treat {_fmt(alt)} as the agency's last day."
+    )
 
 
 def _tolling_line(rule: Rule, tolled_days: int, period: _Period) -> str:
@@ -362,8 +389,9 @@ def expedited_decision_due(rule: Rule, received: date, *, closures: Iterable[tup
     return _period_deadline(label, rule, cal, start_line, received, period)
 
 
-def may_sue_from(rule: Rule, due: date | None) -> Deadline | None:
-    """The first day the requester may sue for a missed deadline (FOIA constructive exhaustion), else None."""
+def may_sue_from(rule: Rule, due: date | None, alt_due: date | None = None) -> Deadline | None:
+    """The first day the requester may sue for a missed deadline (FOIA constructive exhaustion), else None.
+    alt_due: the agency's later reading of the response date, where there is one."""
     citation = CONSTRUCTIVE_EXHAUSTION.get(rule.code)
     if citation is None or due is None:
         return None
@@ -373,7 +401,14 @@ def may_sue_from(rule: Rule, due: date | None) -> Deadline | None:
         f"From the next day, {_fmt(day)}, the requester may sue without an administrative appeal: "
         f"constructive exhaustion ({citation})",
     ]
-    return Deadline("May sue from", day, working, citation)
+    if alt_due is None:
+        return Deadline("May sue from", day, working, citation)
+    alt_day = alt_due + ONE_DAY
+    working.append(
+        f"On the agency's reading the response is due {_fmt(alt_due)}: a suit filed before {_fmt(alt_day)} "
+        'may be met with "we were not late"; file from that day to be safe.'
+    )
+    return Deadline("May sue from", day, working, citation, alt_day, "if the response is due on the later date")
 
 
 def internal_target(rule: Rule, received: date, days: int, *, closures: Iterable[tuple[date, str]] = ()) -> Deadline:
@@ -507,6 +542,12 @@ class RequestDeadlines:
         current = self.current_deadline
         return current.due if current else None
 
+    @property
+    def current_safe_due(self) -> date | None:
+        """current_due, read safely for its party (the agency's later date for a response it owes)."""
+        current = self.current_deadline
+        return current.safe_due if current else None
+
     def next_deadlines(self) -> list[Deadline]:
         """The dated deadlines still ahead in the current stage, earliest first."""
         ahead: dict[str, list[Deadline | None]] = {
@@ -581,7 +622,7 @@ def compute_request_deadlines(
     if rule.response_days is None and internal_target_days:
         result.internal_target = internal_target(rule, received, internal_target_days, closures=closures)
     current = result.extended or result.response
-    result.may_sue_from = may_sue_from(rule, current.due)
+    result.may_sue_from = may_sue_from(rule, current.due, current.alt_due)
     if final is not None and final.outcome in ADVERSE_OUTCOMES:
         result.appeal_window = appeal_window_closes(rule, final.date, closures=closures)
     if appeal_on is not None:
@@ -601,8 +642,8 @@ def _response_with_tolling(
 
 
 __all__ = [
-    "ADVERSE_OUTCOMES", "BUSINESS", "CALENDAR", "CONSTRUCTIVE_EXHAUSTION", "DEFAULT_RULES", "DISCLAIMER",
-    "EVENT_KINDS", "RULE_FIELDS", "Deadline", "RequestDeadlines", "Rule", "TimelineEvent",
+    "ADVERSE_OUTCOMES", "AGENCY", "BUSINESS", "CALENDAR", "CONSTRUCTIVE_EXHAUSTION", "DEFAULT_RULES", "DISCLAIMER",
+    "EVENT_KINDS", "REQUESTER", "RULE_FIELDS", "Deadline", "RequestDeadlines", "Rule", "TimelineEvent",
     "appeal_decision_due", "appeal_window_closes", "as_timeline_event", "compute_request_deadlines",
     "default_rule", "expedited_decision_due", "internal_target", "may_sue_from", "response_due",
 ]  # fmt: skip

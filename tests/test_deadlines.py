@@ -257,7 +257,7 @@ def test_appeal_windows():
     assert appeal_window_closes(default_rule("NY-FOIL"), D("2026-10-02")).due == D("2026-11-02")  # Sun rolls (25-a)
     nj = appeal_window_closes(default_rule("NJ-OPRA"), D("2026-01-01"))  # day 45 is Sun 2026-02-15
     assert (nj.due, nj.alt_due) == (D("2026-02-15"), D("2026-02-17"))  # Mon 02-16 is Presidents Day
-    assert "File by the earlier date to be safe." in nj.working
+    assert "File by the earlier date to be safe: 2026-02-15 (Sun) is the requester's last day." in nj.working
     assert appeal_window_closes(default_rule("PA-RTKL"), D("2026-03-02")).due == D("2026-03-23")  # 15 business days
     assert appeal_window_closes(CPRA, D("2026-03-02")).due is None  # writ of mandate, no appeal
 
