@@ -171,3 +171,11 @@ def test_calculator_names_the_safe_date(login, viewer):
     page = login(viewer).get(reverse("calculator") + "?statute=CPRA&received=2026-09-15")
     assert page.context["result"].due == D("2026-09-25")
     assert "Safe date: <strong>Monday, 2026-09-28</strong>" in page.content.decode()
+
+
+def test_chronology_names_both_dates_and_the_safe_one(login, editor, disputed):
+    client = login(editor)
+    page = client.get(reverse("request_chronology", args=[disputed.pk])).content.decode()
+    assert "treat 2026-09-28 (Mon) as the agency&#x27;s last day" in page
+    csv_text = client.get(reverse("request_chronology_csv", args=[disputed.pk])).content.decode()
+    assert "Or 2026-09-28 on the agency's reading; safe date 2026-09-28." in csv_text
