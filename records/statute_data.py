@@ -85,7 +85,8 @@ STATUTES: dict[str, dict[str, Any]] = {
         "notes": (
             "Within 5 business days: grant, deny or acknowledge. After an acknowledgment: grant within 20 business days of it, or give a reasonable date certain (89(3)(a)); not computed here.\n"
             "Appeal: 30 days; decision within 10 business days (89(4)(a), ◐).\n"
-            "Holidays: Gen. Constr. Law 24 (Lincoln's Birthday, Columbus Day, general election day; only Sunday holidays move); 25-a rolls a deadline off weekends and holidays."
+            "Holidays (audited): the public holidays of Gen. Constr. Law 24, incl. Lincoln's Birthday (Feb 12), Columbus Day and each general election day, close state offices: not business days. Only a Sunday holiday moves (to Monday): a Saturday holiday's Friday is a business day.\n"
+            "Gen. Constr. Law 25-a rolls a deadline that falls on a weekend or public holiday to the next business day."
         ),
     },  # fmt: skip
     "TX-PIA": {
@@ -101,7 +102,8 @@ STATUTES: dict[str, dict[str, Any]] = {
             "To withhold, the body must ask the Attorney General for a ruling by the 10th business day (552.301) and brief by the 15th (◐).\n"
             "No administrative appeal; the Attorney General rules in 45 (+10) business days (◐).\n"
             "Mail with no provable receipt date is deemed received on the 3rd business day after the postmark (552.301(a-1)).\n"
-            "Holidays: 662.003 incl. day after Thanksgiving, Dec 24, Dec 26; optional holidays only if observed (552.0031, ◐)."
+            "Holidays (audited): a business day is not a weekend, a national holiday (662.003(a)) or a state holiday (662.003(b): incl. the day after Thanksgiving, Dec 24, Dec 26, Texas Independence Day, San Jacinto Day, LBJ Day) (552.0031): those are closed.\n"
+            "Optional holidays (662.003(c): Cesar Chavez Day, Good Friday, Rosh Hashanah, Yom Kippur) and a weekend holiday's Friday or Monday count only where the body observes them: both dates shown. Rosh Hashanah and Yom Kippur are not on the calendar: add them as closure days for a body that observes them."
         ),
     },  # fmt: skip
     "IL-FOIA": {
@@ -115,14 +117,14 @@ STATUTES: dict[str, dict[str, Any]] = {
         "extension_days": 5,
         "extension_unit": "business",
         "extension_citation": "5 ILCS 140/3(e)",
-        "roll_forward": False,
+        "roll_forward": True,  # 5 ILCS 70/1.11
         "appeal_window_days": 60,
         "appeal_window_unit": "calendar",
         "appeal_window_citation": "5 ILCS 140/9.5(a)",
         "notes": (
             "Silence past the deadline is a denial (3(d)). Request for review to the Public Access Counselor within 60 days (9.5(a)).\n"
-            "Holidays: Lincoln's Birthday; Election Day in even years (◐).\n"
-            "⚠ Roll-forward of a calendar-day period (the 60-day window) not verified: both dates shown."
+            "Holidays (audited): the legal holidays of 5 ILCS 490, incl. Lincoln's Birthday (Feb 12) and general election day in even years, close state offices: not business days. Casimir Pulaski Day (a legal holiday; state offices open) and the day after Thanksgiving (state offices close; not in 5 ILCS 490) are disputed (not verified for every body): both dates shown.\n"
+            "Roll-forward: a period whose last day is a Saturday, Sunday or holiday runs to the next day (5 ILCS 70/1.11)."
         ),
     },  # fmt: skip
     "FL-PRA": {
@@ -135,7 +137,8 @@ STATUTES: dict[str, dict[str, Any]] = {
         "roll_forward": False,
         "notes": (
             'No fixed deadline: a "reasonable" time (119.07(1)(c)). Track an internal target, marked as such.\n'
-            "No administrative appeal; 5 business days' written notice before suing to recover fees (119.12, ◐)."
+            "No administrative appeal; 5 business days' written notice before suing to recover fees (119.12, ◐).\n"
+            "Holidays (audited): state offices close on the paid holidays of Fla. Stat. 110.117 (incl. the Friday after Thanksgiving): closed. The other legal holidays of 683.01 (Lincoln's Birthday, Susan B. Anthony Day, Good Friday, Pascua Florida Day, Confederate Memorial Day, Flag Day, Columbus Day, general election day) leave offices open: both dates shown for an internal target."
         ),
     },  # fmt: skip
     "WA-PRA": {
@@ -154,7 +157,7 @@ STATUTES: dict[str, dict[str, Any]] = {
         "notes": (
             "Within 5 business days: provide, acknowledge with a reasonable estimate of time, or deny. The estimate is the agency's own: no fixed extension.\n"
             "Internal review is deemed complete after 2 business days (WAC 44-14-08001, ◐).\n"
-            "The day after Thanksgiving is Native American Heritage Day (RCW 1.16.050, ◐)."
+            "Holidays (audited): the legal holidays of RCW 1.16.050 close state offices: not business days. The day after Thanksgiving is Native American Heritage Day, a legal holiday (RCW 1.16.050(1)): closed."
         ),
     },  # fmt: skip
     "PA-RTKL": {
@@ -168,7 +171,7 @@ STATUTES: dict[str, dict[str, Any]] = {
         "extension_days": 30,
         "extension_unit": "calendar",
         "extension_citation": "65 P.S. 67.902",
-        "roll_forward": False,
+        "roll_forward": True,  # 1 Pa.C.S. 1908
         "appeal_window_days": 15,
         "appeal_window_unit": "business",
         "appeal_window_citation": "65 P.S. 67.1101",
@@ -176,7 +179,8 @@ STATUTES: dict[str, dict[str, Any]] = {
             "No response within 5 business days is a deemed denial (67.901).\n"
             "Extension: up to 30 calendar days after the 5th business day, with notice (67.902).\n"
             "Appeal to the Office of Open Records within 15 business days (67.1101, ◐).\n"
-            "⚠ Roll-forward of the 30-day extension not verified: both dates shown."
+            "Roll-forward: a period's last day on a weekend or legal holiday is omitted, so it runs to the next day (1 Pa.C.S. 1908).\n"
+            "Holidays (audited): the legal holidays of 44 P.S. 11 that close Commonwealth offices are not business days. Flag Day (June 14) is a legal holiday but offices stay open; the day after Thanksgiving and Juneteenth close offices but are not verified as legal holidays: both dates shown."
         ),
     },  # fmt: skip
     "MA-PRL": {
@@ -197,8 +201,8 @@ STATUTES: dict[str, dict[str, Any]] = {
         "notes": (
             "Extension by petition to the Supervisor of Records: 20 business days for an agency, 30 for a municipality (950 CMR 32.06); set extension_days to 30 for a municipality.\n"
             "Appeal to the Supervisor of Records within 90 calendar days of the response, or of the request where none came (950 CMR 32.08(1), ◐ citation).\n"
-            "⚠ Patriots' Day not verified as a non-business day: both dates shown.\n"
-            "⚠ Roll-forward of the 90-day window not verified: both dates shown."
+            "Holidays (audited): the legal holidays of G.L. c. 4 §7 cl. 18, incl. Patriots' Day (third Monday of April), close state offices: not business days. Evacuation Day (Mar 17) and Bunker Hill Day (Jun 17) close offices in Suffolk County only: both dates shown (add them as closure days for a Suffolk County agency).\n"
+            "⚠ Roll-forward of the 90-day window not verified: G.L. c. 4 §9 moves a last day on a Sunday or legal holiday to the next business day, but says nothing of Saturday: both dates shown."
         ),
     },  # fmt: skip
     "MI-FOIA": {
@@ -212,7 +216,7 @@ STATUTES: dict[str, dict[str, Any]] = {
         "extension_days": 10,
         "extension_unit": "business",
         "extension_citation": "MCL 15.235",
-        "roll_forward": False,
+        "roll_forward": True,  # MCL 8.6
         "appeal_window_days": 180,
         "appeal_window_unit": "calendar",
         "appeal_window_citation": "MCL 15.240",
@@ -223,7 +227,8 @@ STATUTES: dict[str, dict[str, Any]] = {
             "Email is deemed received 1 business day after it is sent (15.235(1)): enter the deemed receipt date.\n"
             "Extension: once, up to 10 business days.\n"
             "Appeal decided in 10 business days; 180 days to sue (15.240).\n"
-            "⚠ Roll-forward of the 180-day period not verified: both dates shown."
+            "Roll-forward: a period's last day on a Saturday, Sunday or legal holiday runs to the next day that is none (MCL 8.6).\n"
+            "Holidays (audited): the legal holidays of MCL 435.101 are not business days. State offices also close on Christmas Eve, New Year's Eve, the day after Thanksgiving and Election Day, which are no legal holidays and may find a local body open: both dates shown."
         ),
     },  # fmt: skip
     "NJ-OPRA": {
@@ -242,6 +247,7 @@ STATUTES: dict[str, dict[str, Any]] = {
             "No response within 7 business days is a deemed denial (47:1A-5(i)).\n"
             "Commercial requests: 14 business days (P.L. 2024 c.16, ◐); not modelled as an extension.\n"
             "Challenge before the Government Records Council or the Superior Court within 45 days of the denial (47:1A-6, ◐ citation).\n"
+            "Holidays (audited): the legal holidays of N.J.S.A. 36:1-1, incl. Lincoln's Birthday, Good Friday and general election day, close state offices: not business days.\n"
             "⚠ Roll-forward of the 45-day window not verified: both dates shown."
         ),
     },  # fmt: skip
@@ -257,7 +263,8 @@ STATUTES: dict[str, dict[str, Any]] = {
         "roll_forward": False,
         "notes": (
             "Within 3 business days: produce, or describe the records and a timetable for production (no fixed extension).\n"
-            "⚠ Day-0 reading (counting starts the day after receipt) not verified for Georgia.\n"
+            "Day 0: the first day is not counted and the last is (O.C.G.A. 1-3-1(d)(3)).\n"
+            "Holidays (audited): the public and legal holidays the Governor proclaims (O.C.G.A. 1-4-1) close state offices: not business days.\n"
             "⚠ No administrative appeal recorded; the remedy is a civil action (not verified)."
         ),
     },  # fmt: skip
@@ -271,7 +278,8 @@ STATUTES: dict[str, dict[str, Any]] = {
         "roll_forward": False,
         "notes": (
             'No fixed deadline: "promptly" and within a "reasonable" time (149.43(B)(1)). Track an internal target, marked as such.\n'
-            "Remedy: complaint in the Court of Claims (R.C. 2743.75)."
+            "Remedy: complaint in the Court of Claims (R.C. 2743.75).\n"
+            "Holidays (audited): the legal holidays of R.C. 1.14 close state offices: closed; a Saturday holiday is observed the Friday before, a Sunday one the Monday after (R.C. 1.14)."
         ),
     },  # fmt: skip
 }
