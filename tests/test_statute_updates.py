@@ -148,3 +148,11 @@ def test_recompute_refreshes_every_open_requests_stored_dates(team):
     assert "Recomputed 1 open requests." in run("--recompute")
     request.refresh_from_db()
     assert request.due_date == dt.date(2026, 9, 28)  # the safe date
+
+
+@pytest.mark.parametrize("name", ["0002_seed_statutes", "0013_deadlines"])
+def test_the_seed_migrations_carry_frozen_data_not_live_code(name):
+    from pathlib import Path
+
+    source = Path(importlib.import_module(f"records.migrations.{name}").__file__).read_text(encoding="utf-8")
+    assert "from records" not in source and "import records" not in source
