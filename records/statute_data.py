@@ -5,7 +5,8 @@ records.deadlines.Rule and records.models.Statute. ✅/◐/⚠ as in the statute
 Migration 0002 seeded a frozen copy of the first version; 0013 froze the corrections of the holiday audit.
 A deployed tracker receives later corrections with `python manage.py update_statutes` (shows the diff;
 `--apply` writes it; a team's own edits are kept unless `--force CODE`). When you change a statute here,
-bump DATA_VERSION and say why in its comment.
+bump DATA_VERSION, say why in its comment, and freeze the change in a new data migration as 0013 does, so
+a fresh database starts current (tests/test_statute_updates.py checks that it does).
 """
 
 from __future__ import annotations
