@@ -11,6 +11,12 @@ or holiday only where the rule says so (`roll_forward`). An extension counts fro
 Where the law is ambiguous (a contested closure day, a calendar period with no roll-forward rule), a
 Deadline carries two dates: `due`, the earlier one a requester can defend, and `alt_due`, the later one an
 agency might argue, with `alt_reason`. Every date comes with its working, one step a line.
+
+Which of the two is safe depends on whose deadline it is (`party`). For a deadline the agency must meet
+(response, extension, expedited or appeal decision, may-sue-from), the safe date is the later one: an
+escalation sent before it may be answered with "we were not late". For the requester's own deadline (the
+appeal window, the team's internal target), the earlier one. `safe_due` gives it; the dashboard, digests
+and feed use it, while `due` stays the earlier date (the worked cases in deadline-cases.tsv).
 """
 
 from __future__ import annotations
@@ -21,12 +27,15 @@ from datetime import date, timedelta
 from typing import Any
 
 from records.holiday_calendars import Closure, HolidayCalendar, get_calendar
+from records.statute_data import STATUTES
 
 DISCLAIMER = "Computed from the statute's rules as data; not legal advice. Check the citation."
 
 BUSINESS, CALENDAR = "business", "calendar"
 UNITS = (BUSINESS, CALENDAR)
 ONE_DAY = timedelta(days=1)
+# Whose deadline a date is: the agency must act by it, or the requester must.
+AGENCY, REQUESTER = "agency", "requester"
 
 # Where a missed deadline lets the requester sue at once (constructive exhaustion), and the law that says so.
 CONSTRUCTIVE_EXHAUSTION = {"FOIA": "5 U.S.C. 552(a)(6)(C)(i)"}
@@ -81,267 +90,8 @@ class Rule:
 
 RULE_FIELDS = tuple(f.name for f in fields(Rule))
 
-# Seed data for the Statute table (migration 0002). ✅/◐/⚠ as in the statutes notes; ⚠ lines reach the working.
-DEFAULT_RULES: dict[str, dict[str, Any]] = {
-    "FOIA": {
-        "code": "FOIA",
-        "name": "Freedom of Information Act",
-        "citation": "5 U.S.C. 552",
-        "calendar": "US-FED",
-        "response_days": 20,
-        "response_unit": BUSINESS,
-        "response_citation": "5 U.S.C. 552(a)(6)(A)(i)",
-        "extension_days": 10,
-        "extension_unit": BUSINESS,
-        "extension_citation": "5 U.S.C. 552(a)(6)(B)(i)",
-        "roll_forward": False,  # no roll-forward in the statute: a calendar period ending on a holiday is flagged
-        "tolling_allowed": True,
-        "tolling_citation": "5 U.S.C. 552(a)(6)(A)(ii)(I)-(II)",
-        "appeal_window_days": 90,
-        "appeal_window_unit": CALENDAR,
-        "appeal_window_citation": "5 U.S.C. 552(a)(6)(A)(i)(III)(aa)",
-        "appeal_decision_days": 20,
-        "appeal_decision_unit": BUSINESS,
-        "appeal_decision_citation": "5 U.S.C. 552(a)(6)(A)(ii)",
-        "expedited_days": 10,
-        "expedited_unit": CALENDAR,
-        "expedited_citation": "5 U.S.C. 552(a)(6)(E)(ii)",
-        "notes": (
-            "Clock starts when the proper component receives the request, no later than 10 working days after any designated component does ((a)(6)(A)(ii)).\n"
-            "Tolling: once to ask the requester for information, and for fee clarification; the clock restarts when the answer arrives. No other tolling.\n"
-            "Unusual circumstances: up to 10 more working days with written notice; applies to appeals too ((a)(6)(B)).\n"
-            "Appeal window: at least 90 days after an adverse determination; an agency's rule may give more.\n"
-            "Missed deadline: constructive exhaustion, the requester may sue ((a)(6)(C)(i)); search fees generally barred ((a)(4)(A)(viii), ◐).\n"
-            "Some agencies count the receipt day as day 1 (Interior: 43 CFR 2.16(a)): not modelled here."
-        ),
-    },  # fmt: skip
-    "CPRA": {
-        "code": "CPRA",
-        "name": "California Public Records Act",
-        "citation": "Cal. Gov. Code 7920.000 et seq.",
-        "calendar": "CA-JUDICIAL",
-        "response_days": 10,
-        "response_unit": CALENDAR,
-        "response_citation": "Cal. Gov. Code 7922.535(a)",
-        "extension_days": 14,
-        "extension_unit": CALENDAR,
-        "extension_citation": "Cal. Gov. Code 7922.535(b)",
-        "roll_forward": True,  # Code Civ. Proc. 12a (◐), 12b
-        "notes": (
-            "Calendar days under current law (◐); AB 1821 (2026, pending) would make both periods business days.\n"
-            "Extension: written notice with reasons and an expected date, no more than 14 days; unusual circumstances in 7922.535(c).\n"
-            "Holidays: judicial holidays (CCP 135, Rules of Court 1.11) and days the agency's office is closed (CCP 12b).\n"
-            "⚠ No administrative appeal: the remedy is a petition for writ of mandate."
-        ),
-    },  # fmt: skip
-    "NY-FOIL": {
-        "code": "NY-FOIL",
-        "name": "New York Freedom of Information Law",
-        "citation": "N.Y. Pub. Off. Law 84-90",
-        "calendar": "NY",
-        "response_days": 5,
-        "response_unit": BUSINESS,
-        "response_citation": "N.Y. Pub. Off. Law 89(3)(a)",
-        "roll_forward": True,  # Gen. Constr. Law 25-a
-        "appeal_window_days": 30,
-        "appeal_window_unit": CALENDAR,
-        "appeal_window_citation": "N.Y. Pub. Off. Law 89(4)(a)",
-        "appeal_decision_days": 10,
-        "appeal_decision_unit": BUSINESS,
-        "appeal_decision_citation": "N.Y. Pub. Off. Law 89(4)(a)",
-        "notes": (
-            "Within 5 business days: grant, deny or acknowledge. After an acknowledgment: grant within 20 business days of it, or give a reasonable date certain (89(3)(a)); not computed here.\n"
-            "Appeal: 30 days; decision within 10 business days (89(4)(a), ◐).\n"
-            "Holidays: Gen. Constr. Law 24 (Lincoln's Birthday, Columbus Day, general election day; only Sunday holidays move); 25-a rolls a deadline off weekends and holidays."
-        ),
-    },  # fmt: skip
-    "TX-PIA": {
-        "code": "TX-PIA",
-        "name": "Texas Public Information Act",
-        "citation": "Tex. Gov't Code ch. 552",
-        "calendar": "TX",
-        "response_days": None,
-        "response_citation": 'Tex. Gov\'t Code 552.221 ("promptly")',
-        "roll_forward": False,
-        "notes": (
-            'Produce "promptly" (552.221): no fixed period for production.\n'
-            "To withhold, the body must ask the Attorney General for a ruling by the 10th business day (552.301) and brief by the 15th (◐).\n"
-            "No administrative appeal; the Attorney General rules in 45 (+10) business days (◐).\n"
-            "Mail with no provable receipt date is deemed received on the 3rd business day after the postmark (552.301(a-1)).\n"
-            "Holidays: 662.003 incl. day after Thanksgiving, Dec 24, Dec 26; optional holidays only if observed (552.0031, ◐)."
-        ),
-    },  # fmt: skip
-    "IL-FOIA": {
-        "code": "IL-FOIA",
-        "name": "Illinois Freedom of Information Act",
-        "citation": "5 ILCS 140",
-        "calendar": "IL",
-        "response_days": 5,
-        "response_unit": BUSINESS,
-        "response_citation": "5 ILCS 140/3(d)",
-        "extension_days": 5,
-        "extension_unit": BUSINESS,
-        "extension_citation": "5 ILCS 140/3(e)",
-        "roll_forward": False,
-        "appeal_window_days": 60,
-        "appeal_window_unit": CALENDAR,
-        "appeal_window_citation": "5 ILCS 140/9.5(a)",
-        "notes": (
-            "Silence past the deadline is a denial (3(d)). Request for review to the Public Access Counselor within 60 days (9.5(a)).\n"
-            "Holidays: Lincoln's Birthday; Election Day in even years (◐).\n"
-            "⚠ Roll-forward of a calendar-day period (the 60-day window) not verified: both dates shown."
-        ),
-    },  # fmt: skip
-    "FL-PRA": {
-        "code": "FL-PRA",
-        "name": "Florida Public Records Act",
-        "citation": "Fla. Stat. ch. 119",
-        "calendar": "FL",
-        "response_days": None,
-        "response_citation": 'Fla. Stat. 119.07(1)(c) ("reasonable")',
-        "roll_forward": False,
-        "notes": (
-            'No fixed deadline: a "reasonable" time (119.07(1)(c)). Track an internal target, marked as such.\n'
-            "No administrative appeal; 5 business days' written notice before suing to recover fees (119.12, ◐)."
-        ),
-    },  # fmt: skip
-    "WA-PRA": {
-        "code": "WA-PRA",
-        "name": "Washington Public Records Act",
-        "citation": "RCW 42.56",
-        "calendar": "WA",
-        "response_days": 5,
-        "response_unit": BUSINESS,
-        "response_citation": "RCW 42.56.520",
-        "extension_citation": "RCW 42.56.520 (a reasonable estimate)",
-        "roll_forward": False,
-        "appeal_decision_days": 2,
-        "appeal_decision_unit": BUSINESS,
-        "appeal_decision_citation": "WAC 44-14-08001",
-        "notes": (
-            "Within 5 business days: provide, acknowledge with a reasonable estimate of time, or deny. The estimate is the agency's own: no fixed extension.\n"
-            "Internal review is deemed complete after 2 business days (WAC 44-14-08001, ◐).\n"
-            "The day after Thanksgiving is Native American Heritage Day (RCW 1.16.050, ◐)."
-        ),
-    },  # fmt: skip
-    "PA-RTKL": {
-        "code": "PA-RTKL",
-        "name": "Pennsylvania Right-to-Know Law",
-        "citation": "65 P.S. 67.101 et seq.",
-        "calendar": "PA",
-        "response_days": 5,
-        "response_unit": BUSINESS,
-        "response_citation": "65 P.S. 67.901",
-        "extension_days": 30,
-        "extension_unit": CALENDAR,
-        "extension_citation": "65 P.S. 67.902",
-        "roll_forward": False,
-        "appeal_window_days": 15,
-        "appeal_window_unit": BUSINESS,
-        "appeal_window_citation": "65 P.S. 67.1101",
-        "notes": (
-            "No response within 5 business days is a deemed denial (67.901).\n"
-            "Extension: up to 30 calendar days after the 5th business day, with notice (67.902).\n"
-            "Appeal to the Office of Open Records within 15 business days (67.1101, ◐).\n"
-            "⚠ Roll-forward of the 30-day extension not verified: both dates shown."
-        ),
-    },  # fmt: skip
-    "MA-PRL": {
-        "code": "MA-PRL",
-        "name": "Massachusetts Public Records Law",
-        "citation": "G.L. c. 66 §10",
-        "calendar": "MA",
-        "response_days": 10,
-        "response_unit": BUSINESS,
-        "response_citation": "G.L. c. 66 §10(b)",
-        "extension_days": 20,
-        "extension_unit": BUSINESS,
-        "extension_citation": "950 CMR 32.06",
-        "roll_forward": False,
-        "appeal_window_days": 90,
-        "appeal_window_unit": CALENDAR,
-        "appeal_window_citation": "950 CMR 32.08(1)",
-        "notes": (
-            "Extension by petition to the Supervisor of Records: 20 business days for an agency, 30 for a municipality (950 CMR 32.06); set extension_days to 30 for a municipality.\n"
-            "Appeal to the Supervisor of Records within 90 calendar days of the response, or of the request where none came (950 CMR 32.08(1), ◐ citation).\n"
-            "⚠ Patriots' Day not verified as a non-business day: both dates shown.\n"
-            "⚠ Roll-forward of the 90-day window not verified: both dates shown."
-        ),
-    },  # fmt: skip
-    "MI-FOIA": {
-        "code": "MI-FOIA",
-        "name": "Michigan Freedom of Information Act",
-        "citation": "MCL 15.231 et seq.",
-        "calendar": "MI",
-        "response_days": 5,
-        "response_unit": BUSINESS,
-        "response_citation": "MCL 15.235",
-        "extension_days": 10,
-        "extension_unit": BUSINESS,
-        "extension_citation": "MCL 15.235",
-        "roll_forward": False,
-        "appeal_window_days": 180,
-        "appeal_window_unit": CALENDAR,
-        "appeal_window_citation": "MCL 15.240",
-        "appeal_decision_days": 10,
-        "appeal_decision_unit": BUSINESS,
-        "appeal_decision_citation": "MCL 15.240",
-        "notes": (
-            "Email is deemed received 1 business day after it is sent (15.235(1)): enter the deemed receipt date.\n"
-            "Extension: once, up to 10 business days.\n"
-            "Appeal decided in 10 business days; 180 days to sue (15.240).\n"
-            "⚠ Roll-forward of the 180-day period not verified: both dates shown."
-        ),
-    },  # fmt: skip
-    "NJ-OPRA": {
-        "code": "NJ-OPRA",
-        "name": "New Jersey Open Public Records Act",
-        "citation": "N.J.S.A. 47:1A-1 et seq.",
-        "calendar": "NJ",
-        "response_days": 7,
-        "response_unit": BUSINESS,
-        "response_citation": "N.J.S.A. 47:1A-5(i)",
-        "roll_forward": False,
-        "appeal_window_days": 45,
-        "appeal_window_unit": CALENDAR,
-        "appeal_window_citation": "N.J.S.A. 47:1A-6",
-        "notes": (
-            "No response within 7 business days is a deemed denial (47:1A-5(i)).\n"
-            "Commercial requests: 14 business days (P.L. 2024 c.16, ◐); not modelled as an extension.\n"
-            "Challenge before the Government Records Council or the Superior Court within 45 days of the denial (47:1A-6, ◐ citation).\n"
-            "⚠ Roll-forward of the 45-day window not verified: both dates shown."
-        ),
-    },  # fmt: skip
-    "GA-ORA": {
-        "code": "GA-ORA",
-        "name": "Georgia Open Records Act",
-        "citation": "O.C.G.A. 50-18-70 et seq.",
-        "calendar": "GA",
-        "response_days": 3,
-        "response_unit": BUSINESS,
-        "response_citation": "O.C.G.A. 50-18-71(b)(1)(A)",
-        "extension_citation": "O.C.G.A. 50-18-71(b)(1)(A) (a timetable only)",
-        "roll_forward": False,
-        "notes": (
-            "Within 3 business days: produce, or describe the records and a timetable for production (no fixed extension).\n"
-            "⚠ Day-0 reading (counting starts the day after receipt) not verified for Georgia.\n"
-            "⚠ No administrative appeal recorded; the remedy is a civil action (not verified)."
-        ),
-    },  # fmt: skip
-    "OH-PRA": {
-        "code": "OH-PRA",
-        "name": "Ohio Public Records Act",
-        "citation": "R.C. 149.43",
-        "calendar": "OH",
-        "response_days": None,
-        "response_citation": 'R.C. 149.43(B)(1) ("promptly", "reasonable")',
-        "roll_forward": False,
-        "notes": (
-            'No fixed deadline: "promptly" and within a "reasonable" time (149.43(B)(1)). Track an internal target, marked as such.\n'
-            "Remedy: complaint in the Court of Claims (R.C. 2743.75)."
-        ),
-    },  # fmt: skip
-}
+# The seed data for the Statute table lives in records/statute_data.py (plain dicts, versioned).
+DEFAULT_RULES: dict[str, dict[str, Any]] = STATUTES
 
 
 def default_rule(code: str) -> Rule:
@@ -360,6 +110,14 @@ class Deadline:
     alt_due: date | None = None
     alt_reason: str = ""
     internal: bool = False
+    party: str = AGENCY
+
+    @property
+    def safe_due(self) -> date | None:
+        """The date to act on: the agency's later date for its own deadlines, the earlier for the requester's."""
+        if self.party == AGENCY and self.alt_due is not None:
+            return self.alt_due
+        return self.due
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -370,6 +128,8 @@ class Deadline:
             "alt_due": _iso(self.alt_due),
             "alt_reason": self.alt_reason,
             "internal": self.internal,
+            "party": self.party,
+            "safe_due": _iso(self.safe_due),
         }
 
 
@@ -513,15 +273,24 @@ def _period_deadline(
     alt = compute(True, _Log(quiet=True))
     citation = "; ".join(c for c in (period.citation, extension.citation if extension else "") if c)
     working = [start_line, *log.lines, f"Due {_fmt(due)} ({citation})"]
+    party = REQUESTER if requester_files or internal else AGENCY
     alt_due, alt_reason = None, ""
     if alt != due:
         alt_due = alt
         alt_reason = "if " + "; and if ".join(log.disputes)
         working.append(f"Later date an agency might argue: {_fmt(alt)}, {alt_reason}")
-        if requester_files:
-            working.append("File by the earlier date to be safe.")
+        working.append(_safe_date_line(party, due, alt))
     working += rule.unverified_points()
-    return Deadline(label, due, working, citation, alt_due, alt_reason, internal)
+    return Deadline(label, due, working, citation, alt_due, alt_reason, internal, party)
+
+
+def _safe_date_line(party: str, due: date, alt: date) -> str:
+    if party == REQUESTER:
+        return f"File by the earlier date to be safe: {_fmt(due)} is the requester's last day."
+    return (
+        f'An escalation before {_fmt(alt)} may be answered with "we were not late": '
+        f"treat {_fmt(alt)} as the agency's last day."
+    )
 
 
 def _tolling_line(rule: Rule, tolled_days: int, period: _Period) -> str:
@@ -620,8 +389,9 @@ def expedited_decision_due(rule: Rule, received: date, *, closures: Iterable[tup
     return _period_deadline(label, rule, cal, start_line, received, period)
 
 
-def may_sue_from(rule: Rule, due: date | None) -> Deadline | None:
-    """The first day the requester may sue for a missed deadline (FOIA constructive exhaustion), else None."""
+def may_sue_from(rule: Rule, due: date | None, alt_due: date | None = None) -> Deadline | None:
+    """The first day the requester may sue for a missed deadline (FOIA constructive exhaustion), else None.
+    alt_due: the agency's later reading of the response date, where there is one."""
     citation = CONSTRUCTIVE_EXHAUSTION.get(rule.code)
     if citation is None or due is None:
         return None
@@ -631,7 +401,14 @@ def may_sue_from(rule: Rule, due: date | None) -> Deadline | None:
         f"From the next day, {_fmt(day)}, the requester may sue without an administrative appeal: "
         f"constructive exhaustion ({citation})",
     ]
-    return Deadline("May sue from", day, working, citation)
+    if alt_due is None:
+        return Deadline("May sue from", day, working, citation)
+    alt_day = alt_due + ONE_DAY
+    working.append(
+        f"On the agency's reading the response is due {_fmt(alt_due)}: a suit filed before {_fmt(alt_day)} "
+        'may be met with "we were not late"; file from that day to be safe.'
+    )
+    return Deadline("May sue from", day, working, citation, alt_day, "if the response is due on the later date")
 
 
 def internal_target(rule: Rule, received: date, days: int, *, closures: Iterable[tuple[date, str]] = ()) -> Deadline:
@@ -765,6 +542,12 @@ class RequestDeadlines:
         current = self.current_deadline
         return current.due if current else None
 
+    @property
+    def current_safe_due(self) -> date | None:
+        """current_due, read safely for its party (the agency's later date for a response it owes)."""
+        current = self.current_deadline
+        return current.safe_due if current else None
+
     def next_deadlines(self) -> list[Deadline]:
         """The dated deadlines still ahead in the current stage, earliest first."""
         ahead: dict[str, list[Deadline | None]] = {
@@ -839,7 +622,7 @@ def compute_request_deadlines(
     if rule.response_days is None and internal_target_days:
         result.internal_target = internal_target(rule, received, internal_target_days, closures=closures)
     current = result.extended or result.response
-    result.may_sue_from = may_sue_from(rule, current.due)
+    result.may_sue_from = may_sue_from(rule, current.due, current.alt_due)
     if final is not None and final.outcome in ADVERSE_OUTCOMES:
         result.appeal_window = appeal_window_closes(rule, final.date, closures=closures)
     if appeal_on is not None:
@@ -859,8 +642,8 @@ def _response_with_tolling(
 
 
 __all__ = [
-    "ADVERSE_OUTCOMES", "BUSINESS", "CALENDAR", "CONSTRUCTIVE_EXHAUSTION", "DEFAULT_RULES", "DISCLAIMER",
-    "EVENT_KINDS", "RULE_FIELDS", "Deadline", "RequestDeadlines", "Rule", "TimelineEvent",
+    "ADVERSE_OUTCOMES", "AGENCY", "BUSINESS", "CALENDAR", "CONSTRUCTIVE_EXHAUSTION", "DEFAULT_RULES", "DISCLAIMER",
+    "EVENT_KINDS", "REQUESTER", "RULE_FIELDS", "Deadline", "RequestDeadlines", "Rule", "TimelineEvent",
     "appeal_decision_due", "appeal_window_closes", "as_timeline_event", "compute_request_deadlines",
     "default_rule", "expedited_decision_due", "internal_target", "may_sue_from", "response_due",
 ]  # fmt: skip

@@ -243,48 +243,36 @@ def _document_entry(doc: Document) -> ChronologyEntry:
     )  # fmt: skip
 
 
-DEADLINE_NAMES = [
-    "response",
-    "extended",
-    "internal_target",
-    "expedited",
-    "may_sue_from",
-    "appeal_window",
-    "appeal_decision",
-]
-
-
 def _deadline_entries(records_request: RecordsRequest) -> tuple[list[ChronologyEntry], str]:
-    """The computed deadlines with their working. The engine's result is read defensively: any
-    deadline-like attribute with a label and a due date is shown, and a failure is said, not raised
-    (an exhibit that half-prints is worse than one that says what it could not compute)."""
+    """The computed deadlines with their working. A statute row edited into rules the engine cannot use
+    (ValueError) is said in the exhibit, not raised; anything else is a bug and fails loudly."""
     if records_request.received_date is None:
         return [], "Deadlines start once the agency has received the request; no date received is recorded."
     try:
         result = timeline.request_deadlines(records_request)
-    except Exception:
+    except ValueError:
         logger.exception("deadlines for request %s could not be computed", records_request.pk)
-        return [], "The deadlines could not be computed for this request."
-    if result is None:
-        return [], "No deadlines are computed for this request."
-    listed = getattr(timeline, "deadline_list", None)
-    deadlines = listed(result) if callable(listed) else [getattr(result, n, None) for n in DEADLINE_NAMES]
-    entries = []
-    for deadline in deadlines:
-        if deadline is None:
-            continue
-        working = getattr(deadline, "working", None) or []
-        entries.append(
-            ChronologyEntry(
-                date=getattr(deadline, "due", None),
-                kind="deadline",
-                summary=str(getattr(deadline, "label", "") or "Deadline"),
-                details="" if getattr(deadline, "due", None) else "The law sets no fixed date.",
-                citation=str(getattr(deadline, "citation", "") or ""),
-                working=[str(line) for line in working],
-            )
+        return [], "The deadlines could not be computed for this request: check its statute's rules."
+    entries = [
+        ChronologyEntry(
+            date=deadline.due,
+            kind="deadline",
+            summary=deadline.label,
+            details=_deadline_details(deadline),
+            citation=deadline.citation,
+            working=list(deadline.working),
         )
+        for deadline in timeline.deadline_list(result)
+    ]
     return entries, "" if entries else "No deadlines are computed for this request."
+
+
+def _deadline_details(deadline) -> str:
+    if deadline.due is None:
+        return "The law sets no fixed date."
+    if deadline.alt_due is None:
+        return ""
+    return f"Or {deadline.alt_due.isoformat()} on the agency's reading; safe date {deadline.safe_due.isoformat()}."
 
 
 CHRONOLOGY_HEADER = [

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 import holidays
+from dateutil.easter import easter  # python-dateutil: a dependency of holidays
 
 MON, TUE, WED, THU, FRI, SAT, SUN = range(7)
 
@@ -240,7 +241,14 @@ def _ca_local_year(year: int) -> YearTable:
     )
 
 
-# --- states, from the holidays package with the corrections statutes.md records ----------------------
+# --- states, from the holidays package with the corrections of the audit ----------------------------
+#
+# Audit (issue 10): for each state, every day on the package's list and every legal holiday it lacks was
+# decided against the state's legal-holiday statute and its records law's business day. A legal holiday on
+# which state offices close is closed (firm). A day that is closed on one reading and open on another (a
+# legal holiday when offices stay open; an office closure that is no legal holiday; a fact not verified
+# here) is contested: both dates, with the reason. The statute's notes (records/statute_data.py) cite the
+# same decisions.
 
 
 @dataclass(frozen=True)
@@ -253,6 +261,8 @@ class StateAdjustments:
     contested: tuple[tuple[str, str], ...] = ()  # (name, why): closed only on some readings
     observed: str = "closed"  # a weekend holiday's weekday: "closed" | "sunday_only" | "contested"
     observed_why: str = ""  # why observed days are contested
+    # Legal holidays the package lacks: (name, the day in a year or None, why contested or "" for closed).
+    add: tuple[tuple[str, Callable[[int], date | None], str], ...] = ()
 
 
 def _state_year(adjust: StateAdjustments, year: int) -> YearTable:
@@ -266,50 +276,155 @@ def _state_year(adjust: StateAdjustments, year: int) -> YearTable:
             observed = name.endswith(OBSERVED)
             if name in adjust.drop or (observed and day.weekday() == FRI and adjust.observed == "sunday_only"):
                 continue
-            why = adjust.observed_why if observed and adjust.observed == "contested" else contested.get(name, "")
+            why = contested.get(name.removesuffix(OBSERVED), "")  # a contested holiday's observed day too
+            if observed and adjust.observed == "contested":
+                why = adjust.observed_why
             if why:
                 _add(table, day, Closure(f"{_cite(name, adjust.citation)}: {why}", contested=True))
             else:
                 firm.append(name)
         if firm:
             _add(table, day, Closure(_cite("; ".join(firm), adjust.citation)))
+    for name, day_in, why in adjust.add:
+        day = day_in(year)
+        if day is not None:
+            reason = _cite(name, adjust.citation)
+            _add(table, day, Closure(f"{reason}: {why}" if why else reason, contested=bool(why)))
     return table
 
 
+def _fixed(month: int, day: int) -> Callable[[int], date]:
+    return lambda year: date(year, month, day)
+
+
+def _even_year_election_day(year: int) -> date | None:
+    """The general election: the Tuesday after the first Monday of November, in even years."""
+    return nth_weekday(year, 11, MON, 1) + timedelta(days=1) if year % 2 == 0 else None
+
+
+def _day_after_thanksgiving(year: int) -> date:
+    return nth_weekday(year, 11, THU, 4) + timedelta(days=1)
+
+
+def _good_friday(year: int) -> date:
+    return easter(year) - timedelta(days=2)
+
+
+TX_OPTIONAL = (
+    "optional holiday (Tex. Gov't Code 662.003(c)): not a business day only for a body that observes it (552.0031)"
+)
+FL_OFFICES_OPEN = (
+    "a legal holiday (Fla. Stat. 683.01) on which state offices stay open (not a paid holiday under Fla. Stat. 110.117)"
+)
+MI_OFFICE_CLOSURE = (
+    "state offices close (Civil Service holiday schedule), but it is no legal holiday under MCL 435.101; "
+    "⚠ a local body may be open"
+)
+PA_UNVERIFIED = "⚠ state offices close, but not verified as a legal holiday under 44 P.S. 11 / 1 Pa.C.S. 1908"
+
 STATE_ADJUSTMENTS = {
-    # Gen. Constr. Law 24: Lincoln's Birthday, Columbus Day, general election day; only Sunday holidays move.
+    # Gen. Constr. Law 24 lists Lincoln's Birthday, Columbus Day and each general election day as public
+    # holidays, and state offices close on them: closed. Only a Sunday holiday moves (to Monday); 25-a rolls
+    # a deadline off weekends and holidays.
     "NY": StateAdjustments(
         "NY", "N.Y. Gen. Constr. Law 24", drop=frozenset({"Susan B. Anthony Day"}), observed="sunday_only"
     ),
-    # 662.003(a)-(b), incl. day after Thanksgiving, Dec 24, Dec 26; 552.0031: optional holidays and a weekend
-    # holiday's Friday/Monday are non-business days only where the body observes them.
+    # 552.0031(a): not a business day are weekends, national holidays (662.003(a)) and state holidays
+    # (662.003(b): Confederate Heroes Day, Texas Independence Day, San Jacinto Day, Emancipation Day, LBJ Day,
+    # the Friday after Thanksgiving, Dec 24, Dec 26; all on the package's list): closed. Optional holidays (662.003(c)) and a weekend
+    # holiday's Friday/Monday count only where the body observes them: contested.
     "TX": StateAdjustments(
         "TX",
-        "Tex. Gov't Code 662.003",
-        contested=(
-            ("Cesar Chavez Day", "optional holiday, closed only if observed (Tex. Gov't Code 552.0031)"),
-            ("Good Friday", "optional holiday, closed only if observed (Tex. Gov't Code 552.0031)"),
-        ),
+        "Tex. Gov't Code 662.003; 552.0031",
+        contested=(("Cesar Chavez Day", TX_OPTIONAL), ("Good Friday", TX_OPTIONAL)),
         observed="contested",
         observed_why="a weekend holiday's weekday counts only if the body observes it (Tex. Gov't Code 552.0031)",
     ),  # fmt: skip
-    "IL": StateAdjustments("IL", "Illinois state holiday"),  # Lincoln's Birthday; Election Day in even years ◐
-    "WA": StateAdjustments("WA", "RCW 1.16.050"),  # day after Thanksgiving: Native American Heritage Day ◐
-    "PA": StateAdjustments("PA", "Pennsylvania state holiday"),
+    # 5 ILCS 490 (legal holidays): Lincoln's Birthday and, in even years, general election day; state offices
+    # close: closed. Casimir Pulaski Day is a legal holiday on which state offices stay open; the day after
+    # Thanksgiving is a state-office closure that the statute does not list: both contested.
+    "IL": StateAdjustments(
+        "IL",
+        "5 ILCS 490",
+        contested=(
+            ("Casimir Pulaski Day", "a legal holiday on which state offices stay open (⚠ not verified for every body)"),
+        ),
+        add=(
+            (
+                "Day after Thanksgiving",
+                _day_after_thanksgiving,
+                "state offices close (State employee holiday schedule), not a legal holiday in 5 ILCS 490 (⚠ not verified)",
+            ),
+        ),
+    ),  # fmt: skip
+    # RCW 1.16.050(1): the fourth Friday of November is Native American Heritage Day, a legal holiday on
+    # which state offices close: closed. A Saturday holiday is observed Friday, a Sunday one Monday (1.16.050).
+    "WA": StateAdjustments("WA", "RCW 1.16.050"),
+    # 44 P.S. 11 lists Flag Day (June 14) as a legal holiday, but Commonwealth offices stay open: contested.
+    # The day after Thanksgiving and Juneteenth close Commonwealth offices; their legal-holiday status for
+    # 1 Pa.C.S. 1908 is not verified here: contested.
+    "PA": StateAdjustments(
+        "PA",
+        "44 P.S. 11; 1 Pa.C.S. 1908",
+        contested=(
+            ("Day After Thanksgiving", PA_UNVERIFIED),
+            ("Juneteenth National Independence Day", PA_UNVERIFIED),
+        ),
+        add=(("Flag Day", _fixed(6, 14), "a legal holiday on which Commonwealth offices stay open"),),
+    ),  # fmt: skip
+    # M.G.L. c. 4 §7 cl. 18 lists Patriots' Day (third Monday of April); state offices close: closed.
+    # Evacuation Day (Mar 17) and Bunker Hill Day (Jun 17) close offices in Suffolk County only: contested
+    # (add them as closure days for a Suffolk County agency).
     "MA": StateAdjustments(
         "MA",
-        "Massachusetts legal holiday",
-        contested=(("Patriots' Day", "⚠ unverified as a non-business day for public-records deadlines"),),
+        "M.G.L. c. 4 §7",
+        add=(
+            ("Evacuation Day", _fixed(3, 17), "closed in Suffolk County (Boston) only; open elsewhere in the state"),
+            ("Bunker Hill Day", _fixed(6, 17), "closed in Suffolk County (Boston) only; open elsewhere in the state"),
+        ),
     ),  # fmt: skip
-    "MI": StateAdjustments("MI", "Michigan state holiday"),
-    "NJ": StateAdjustments("NJ", "New Jersey state holiday"),
-    "GA": StateAdjustments("GA", "Georgia state holiday"),
+    # MCL 435.101 lists the legal holidays; the state's own closures on top of them (Christmas Eve, New Year's
+    # Eve, the day after Thanksgiving, even-year Election Day) are no legal holidays: contested.
+    "MI": StateAdjustments(
+        "MI",
+        "MCL 435.101",
+        contested=(
+            ("Christmas Eve", MI_OFFICE_CLOSURE),
+            ("New Year's Eve", MI_OFFICE_CLOSURE),
+            ("Day After Thanksgiving", MI_OFFICE_CLOSURE),
+            ("Election Day", MI_OFFICE_CLOSURE),
+        ),
+    ),  # fmt: skip
+    # N.J.S.A. 36:1-1 lists Lincoln's Birthday, Good Friday and general election day; state offices close.
+    "NJ": StateAdjustments("NJ", "N.J.S.A. 36:1-1"),
+    # O.C.G.A. 1-4-1: the Governor's proclaimed state holidays are public and legal holidays (the package
+    # follows the proclamation: "State Holiday", Washington's Birthday observed in December); closed.
+    "GA": StateAdjustments("GA", "O.C.G.A. 1-4-1"),
+    # Fla. Stat. 110.117 lists the days state offices close (incl. the Friday after Thanksgiving): closed.
+    # Other legal holidays of 683.01 leave offices open: contested. Juneteenth is in neither list.
     "FL": StateAdjustments(
         "FL",
-        "Florida legal holiday",
-        contested=(("Susan B. Anthony Day", "⚠ on the package's list; state offices stay open"),),
+        "Fla. Stat. 110.117; 683.01",
+        contested=(
+            ("Susan B. Anthony Day", FL_OFFICES_OPEN),
+            (
+                "Juneteenth National Independence Day",
+                "not a legal holiday in Fla. Stat. 683.01 or 110.117; state offices open (⚠ not verified)",
+            ),
+        ),
+        add=(
+            ("Lincoln's Birthday", _fixed(2, 12), FL_OFFICES_OPEN),
+            ("Good Friday", _good_friday, FL_OFFICES_OPEN),
+            ("Pascua Florida Day", _fixed(4, 2), FL_OFFICES_OPEN),
+            ("Confederate Memorial Day", _fixed(4, 26), FL_OFFICES_OPEN),
+            ("Flag Day", _fixed(6, 14), FL_OFFICES_OPEN),
+            ("Columbus Day", lambda year: nth_weekday(year, 10, MON, 2), FL_OFFICES_OPEN),
+            ("General Election Day", _even_year_election_day, FL_OFFICES_OPEN),
+        ),
     ),  # fmt: skip
-    "OH": StateAdjustments("OH", "Ohio legal holiday"),
+    # R.C. 1.14 lists the legal holidays (the package's list); a Saturday one is observed Friday, a Sunday
+    # one Monday; state offices close: closed.
+    "OH": StateAdjustments("OH", "R.C. 1.14"),
 }
 
 
@@ -337,17 +452,40 @@ CALENDARS: dict[str, HolidayCalendar] = {
         "CA-LOCAL", "California judicial holidays, city or county open on MLK Day and Mar 31", _ca_local_year,
         day_zero_citation="Cal. Gov. Code 6800", roll_forward_citation="Code Civ. Proc. 12a, 12b",
     ),
-    "NY": _state_calendar("NY", "New York public holidays (Gen. Constr. Law 24)", roll_forward_citation="N.Y. Gen. Constr. Law 25-a"),
-    "TX": _state_calendar("TX", "Texas national and state holidays (Gov't Code 662.003, 552.0031)"),
-    "IL": _state_calendar("IL", "Illinois state holidays"),
-    "WA": _state_calendar("WA", "Washington legal holidays (RCW 1.16.050)"),
-    "PA": _state_calendar("PA", "Pennsylvania state holidays"),
-    "MA": _state_calendar("MA", "Massachusetts legal holidays"),
-    "MI": _state_calendar("MI", "Michigan state holidays"),
-    "NJ": _state_calendar("NJ", "New Jersey state holidays"),
-    "GA": _state_calendar("GA", "Georgia state holidays"),
-    "FL": _state_calendar("FL", "Florida legal holidays"),
-    "OH": _state_calendar("OH", "Ohio legal holidays"),
+    # day_zero_citation / roll_forward_citation: each state's general law on computing time, where known.
+    "NY": _state_calendar(
+        "NY", "New York public holidays (Gen. Constr. Law 24)",
+        day_zero_citation="N.Y. Gen. Constr. Law 20", roll_forward_citation="N.Y. Gen. Constr. Law 25-a",
+    ),
+    "TX": _state_calendar(
+        "TX", "Texas national and state holidays (Gov't Code 662.003, 552.0031)",
+        day_zero_citation="Tex. Gov't Code 311.014(a)", roll_forward_citation="Tex. Gov't Code 311.014(b)",
+    ),
+    "IL": _state_calendar(
+        "IL", "Illinois legal holidays (5 ILCS 490)",
+        day_zero_citation="5 ILCS 70/1.11", roll_forward_citation="5 ILCS 70/1.11",
+    ),
+    "WA": _state_calendar(
+        "WA", "Washington legal holidays (RCW 1.16.050)",
+        day_zero_citation="RCW 1.12.040", roll_forward_citation="RCW 1.12.040",
+    ),
+    "PA": _state_calendar(
+        "PA", "Pennsylvania legal holidays (44 P.S. 11)",
+        day_zero_citation="1 Pa.C.S. 1908", roll_forward_citation="1 Pa.C.S. 1908",
+    ),
+    "MA": _state_calendar("MA", "Massachusetts legal holidays (M.G.L. c. 4 §7)"),
+    "MI": _state_calendar(
+        "MI", "Michigan legal holidays (MCL 435.101)", day_zero_citation="MCL 8.6", roll_forward_citation="MCL 8.6"
+    ),
+    "NJ": _state_calendar("NJ", "New Jersey legal holidays (N.J.S.A. 36:1-1)"),
+    "GA": _state_calendar(
+        "GA", "Georgia public and legal holidays (O.C.G.A. 1-4-1)",
+        day_zero_citation="O.C.G.A. 1-3-1(d)(3)", roll_forward_citation="O.C.G.A. 1-3-1(d)(3)",
+    ),
+    "FL": _state_calendar("FL", "Florida state office holidays (Fla. Stat. 110.117; 683.01)"),
+    "OH": _state_calendar(
+        "OH", "Ohio legal holidays (R.C. 1.14)", day_zero_citation="R.C. 1.14", roll_forward_citation="R.C. 1.14"
+    ),
 }  # fmt: skip
 
 

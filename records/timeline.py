@@ -62,7 +62,8 @@ def recompute(request: RecordsRequest) -> RecordsRequest:
     request.status = derive_status(request, events)
     deadlines = request_deadlines(request, events)
     current = deadlines.current_deadline if deadlines is not None else None
-    request.due_date = current.due if current is not None else None
+    # The safe date for each kind: the agency's later date for what it owes, the earlier for the requester's.
+    request.due_date = current.safe_due if current is not None else None
     request.due_is_internal = bool(current is not None and current.internal)
     request.appeal_window_closes = _due(deadlines.appeal_window if deadlines is not None else None)
     request.appeal_decision_due = _due(deadlines.appeal_decision if deadlines is not None else None)
@@ -71,7 +72,7 @@ def recompute(request: RecordsRequest) -> RecordsRequest:
 
 
 def _due(deadline: engine.Deadline | None):
-    return deadline.due if deadline is not None else None
+    return deadline.safe_due if deadline is not None else None
 
 
 def request_deadlines(request: RecordsRequest, events=None):

@@ -149,13 +149,102 @@ def test_federal_calendar_names_the_law():
         ("NY", "2027-11-02", True, False),  # general election day, every year
         ("NY", "2026-07-03", False, False),  # only Sunday holidays move
         ("NY", "2027-07-05", True, False),
-        ("MA", "2026-04-20", True, True),  # Patriots' Day ⚠
+        ("MA", "2026-04-20", True, False),  # Patriots' Day: G.L. c. 4 §7 cl. 18, offices closed
+        # The audit (issue 10): each decided day, closed (firm) or disputed (both dates).
+        ("TX", "2026-03-02", True, False),  # Texas Independence Day, 662.003(b)
+        ("TX", "2027-03-26", True, True),  # Good Friday: optional (662.003(c))
+        ("IL", "2027-02-12", True, False),  # Lincoln's Birthday, every year
+        ("IL", "2026-03-02", True, True),  # Casimir Pulaski Day: legal holiday, offices open
+        ("IL", "2026-11-27", True, True),  # day after Thanksgiving: offices close, not in 5 ILCS 490
+        ("NY", "2026-11-03", True, False),  # general election day, Gen. Constr. Law 24
+        ("WA", "2027-11-26", True, False),  # Native American Heritage Day, RCW 1.16.050(1)
+        ("MA", "2027-04-19", True, False),  # Patriots' Day
+        ("MA", "2026-03-17", True, True),  # Evacuation Day: Suffolk County only
+        ("MA", "2026-06-17", True, True),  # Bunker Hill Day: Suffolk County only
+        ("PA", "2027-06-14", True, True),  # Flag Day: legal holiday, offices open
+        ("PA", "2026-11-27", True, True),  # day after Thanksgiving: not verified as a legal holiday
+        ("MI", "2026-12-24", True, True),  # Christmas Eve: office closure, not in MCL 435.101
+        ("MI", "2026-11-26", True, False),  # Thanksgiving: MCL 435.101
+        ("NJ", "2026-02-12", True, False),  # Lincoln's Birthday, N.J.S.A. 36:1-1
+        ("NJ", "2026-04-03", True, False),  # Good Friday
+        ("GA", "2026-11-27", True, False),  # State Holiday by proclamation, O.C.G.A. 1-4-1
+        ("FL", "2026-11-27", True, False),  # Friday after Thanksgiving, Fla. Stat. 110.117
+        ("FL", "2026-02-12", True, True),  # Lincoln's Birthday: 683.01, offices open
+        ("FL", "2027-06-18", True, True),  # Juneteenth (observed): in neither list
+        ("OH", "2026-10-12", True, False),  # Columbus Day, R.C. 1.14
     ],
 )
 def test_state_calendars(key, day, closed, contested):
     cal = CALENDARS[key]
     assert (cal.why_closed(D(day)) is not None) == closed
     assert cal.is_contested(D(day)) == contested
+
+
+def test_every_state_holiday_cites_its_law():
+    citations = {"NY": "Gen. Constr. Law 24", "TX": "662.003", "IL": "5 ILCS 490", "WA": "RCW 1.16.050",
+                 "PA": "44 P.S. 11", "MA": "c. 4 §7", "MI": "MCL 435.101", "NJ": "36:1-1", "GA": "1-4-1",
+                 "FL": "683.01", "OH": "R.C. 1.14"}  # fmt: skip
+    for key, citation in citations.items():
+        for year in (2026, 2027):
+            for day, closure in CALENDARS[key].holidays_in(year).items():
+                assert citation in closure.reason, (key, day, closure.reason)
+
+
+def test_texas_day_after_thanksgiving_is_not_a_business_day_for_tx_pia():
+    cal = get_calendar(default_rule("TX-PIA").calendar)
+    assert not cal.is_open(D("2026-11-27"), strict=False)  # closed on both readings: 662.003(b), 552.0031
+    # The team's 10-day target from Tue 11-17 lands on Fri 11-27 and rolls to Mon 11-30, one date only.
+    target = compute_request_deadlines(
+        default_rule("TX-PIA"), received=D("2026-11-17"), internal_target_days=10
+    ).internal_target
+    assert (target.due, target.alt_due) == (D("2026-11-30"), None)
+
+
+def test_illinois_lincolns_birthday_is_skipped_on_one_date():
+    deadline = response_due(default_rule("IL-FOIA"), D("2027-02-08"))  # Mon; Fri 02-12 and Mon 02-15 closed
+    assert (deadline.due, deadline.alt_due) == (D("2027-02-17"), None)
+    assert "Skip 2027-02-12 (Fri): Lincoln's Birthday (5 ILCS 490)" in deadline.working
+
+
+def test_new_york_lincolns_birthday_and_election_day_are_skipped():
+    assert response_due(default_rule("NY-FOIL"), D("2026-02-09")).due == D("2026-02-18")  # skips 02-12, 02-16
+    election = response_due(default_rule("NY-FOIL"), D("2026-10-30"))  # skips Tue 11-03
+    assert (election.due, election.alt_due) == (D("2026-11-09"), None)
+
+
+def test_washington_native_american_heritage_day_is_closed_not_disputed():
+    deadline = response_due(default_rule("WA-PRA"), D("2026-11-25"))
+    assert (deadline.due, deadline.alt_due) == (D("2026-12-04"), None)
+    assert not any("⚠" in line for line in deadline.working)
+
+
+def test_massachusetts_patriots_day_is_a_non_business_day():
+    deadline = response_due(default_rule("MA-PRL"), D("2026-04-13"))  # 10 business days, skipping Mon 04-20
+    assert (deadline.due, deadline.alt_due) == (D("2026-04-28"), None)
+    assert "Skip 2026-04-20 (Mon): Patriots' Day (M.G.L. c. 4 §7)" in deadline.working
+
+
+def test_a_disputed_state_day_gives_both_dates_with_its_reason():
+    deadline = response_due(default_rule("MI-FOIA"), D("2026-12-17"))  # day 5 is Dec 24: an office closure
+    assert deadline.due == D("2026-12-24") and deadline.alt_due == D("2026-12-28")  # skips Dec 24 and 25
+    assert "no legal holiday under MCL 435.101" in deadline.alt_reason
+
+
+def test_roll_forward_where_the_state_law_provides_it():
+    # IL 60-day window from 2026-01-02 ends Tue 03-03; from 2026-01-03 on Wed 03-04: no roll. From 2025-12-31:
+    # day 60 is Sun 2026-03-01, rolled to Mon 03-02 (Pulaski Day, disputed) on the requester's reading.
+    window = appeal_window_closes(default_rule("IL-FOIA"), D("2025-12-31"))
+    assert window.due == D("2026-03-02") and window.alt_due == D("2026-03-03")
+    assert any("5 ILCS 70/1.11" in line for line in window.working)
+    extended = response_due(default_rule("PA-RTKL"), D("2026-05-07"), extended=True)  # day 30 after 05-14 is Sat
+    assert extended.due == D("2026-06-15") and extended.alt_due is None
+    assert any("1 Pa.C.S. 1908" in line for line in extended.working)
+
+
+def test_georgia_day_zero_is_cited_not_flagged():
+    deadline = response_due(default_rule("GA-ORA"), D("2026-11-23"))
+    assert "O.C.G.A. 1-3-1(d)(3)" in deadline.working[0]
+    assert not any("Day-0" in line for line in deadline.working)
 
 
 def test_new_york_drops_susan_b_anthony_day():
@@ -257,7 +346,7 @@ def test_appeal_windows():
     assert appeal_window_closes(default_rule("NY-FOIL"), D("2026-10-02")).due == D("2026-11-02")  # Sun rolls (25-a)
     nj = appeal_window_closes(default_rule("NJ-OPRA"), D("2026-01-01"))  # day 45 is Sun 2026-02-15
     assert (nj.due, nj.alt_due) == (D("2026-02-15"), D("2026-02-17"))  # Mon 02-16 is Presidents Day
-    assert "File by the earlier date to be safe." in nj.working
+    assert "File by the earlier date to be safe: 2026-02-15 (Sun) is the requester's last day." in nj.working
     assert appeal_window_closes(default_rule("PA-RTKL"), D("2026-03-02")).due == D("2026-03-23")  # 15 business days
     assert appeal_window_closes(CPRA, D("2026-03-02")).due is None  # writ of mandate, no appeal
 

@@ -38,6 +38,9 @@ class Statute(models.Model):
     expedited_unit = models.CharField(max_length=10, choices=UNIT_CHOICES, default="calendar")
     expedited_citation = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
+    # The rule values as last seeded from the shipped data (records/statute_data.py): a row whose values
+    # differ from them was edited locally, and `update_statutes` leaves it alone unless forced.
+    seeded_values = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["code"]
@@ -56,7 +59,17 @@ class Statute(models.Model):
     def as_rule(self):
         from records.deadlines import Rule
 
-        return Rule(**{name: getattr(self, name) for name in self.RULE_FIELDS})
+        return Rule(**self.rule_values())
+
+    def rule_values(self) -> dict:
+        return {name: getattr(self, name) for name in self.RULE_FIELDS}
+
+    def edited_fields(self) -> list[str]:
+        """The rule fields changed since the row was seeded (every field if it never was)."""
+        current = self.rule_values()
+        if not self.seeded_values:
+            return list(current)
+        return [name for name, value in current.items() if self.seeded_values.get(name) != value]
 
 
 class ClosureDay(models.Model):

@@ -51,9 +51,21 @@ def as_json(statute: Statute, received: date, deadline: Deadline) -> dict[str, A
         "working": deadline.working,
         "alt_due": deadline.alt_due.isoformat() if deadline.alt_due else None,
         "alt_reason": deadline.alt_reason,
+        "safe_due": deadline.safe_due.isoformat() if deadline.safe_due else None,
         "citation": deadline.citation,
         "disclaimer": DISCLAIMER,
     }
+
+
+def safe_date_line(deadline: Deadline) -> str:
+    """The date to act on: the first line stays `due` (the earlier date), this says which one is safe."""
+    if deadline.safe_due is None:
+        return "Safe date: none (no fixed period)"
+    if deadline.alt_due is None:
+        return f"Safe date: {deadline.safe_due.isoformat()} (one date only)"
+    return (
+        f"Safe date: {deadline.safe_due.isoformat()} (the agency's later date: call the response overdue only after it)"
+    )
 
 
 class Command(BaseCommand):
@@ -84,4 +96,4 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(as_json(statute, received, deadline), indent=2))
         else:
             due = deadline.due.isoformat() if deadline.due else "none"
-            self.stdout.write("\n".join([due, *deadline.working, DISCLAIMER]))
+            self.stdout.write("\n".join([due, *deadline.working, safe_date_line(deadline), DISCLAIMER]))
