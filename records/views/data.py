@@ -132,7 +132,12 @@ def import_preview(request):
     if not stored or stored.get("team_id") != team.pk:
         messages.info(request, "Upload a spreadsheet to import first.")
         return redirect("import_upload")
-    sheet = imports.read_sheet(stored["text"], stored["filename"])
+    try:
+        sheet = imports.read_sheet(stored["text"], stored["filename"])
+    except imports.SheetError as e:  # stored before the reader's limits: refused now as at upload
+        del request.session[SESSION_KEY]
+        messages.error(request, str(e))
+        return redirect("import_upload")
     context = {"sheet": sheet, "team": team, "filename": stored["filename"], "plan": None}
     if request.method == "POST":
         form = ImportMappingForm(request.POST, headers=sheet.headers)
