@@ -1,5 +1,6 @@
-"""Import preview of too-wide sheets: a CSV with 5 used columns padded to 16,384 (Excel's maximum) and to
-200,000 columns, and one with 300 filled columns (refused). Times what the preview page does.
+"""Import preview of too-wide and too-long sheets: a CSV with 5 used columns padded to 16,384 (Excel's
+maximum) and to 200,000 columns, one with 300 filled columns, one with MAX_ROWS rows and one with 2 MB
+of rows. Times what the preview page does, then the import of the longest sheet allowed.
 
     .venv/bin/python bench/import_wide.py                 # each case stopped after 120 s
     .venv/bin/python bench/import_wide.py --timeout 600
@@ -34,6 +35,12 @@ def wide_csv(columns: int, max_bytes: int, rows: int = 20) -> bytes:
     lines = [",".join(USED) + padding]
     lines += [f"LAPD,ALPR logs {i},2024-01-{i % 28 + 1:02d},pending,R-{i}" + padding for i in range(rows)]
     return ("\n".join(lines) + "\n").encode()
+
+
+def long_csv(rows: int, max_bytes: int) -> bytes:
+    lines = ["Agency,Title,Date sent,Status,Tracking #"]
+    lines += [f"LAPD,ALPR logs {i},2024-01-05,pending,R-{i}" for i in range(rows)]
+    return ("\n".join(lines) + "\n").encode()[:max_bytes].rsplit(b"\n", 1)[0] + b"\n"
 
 
 def filled_csv(columns: int) -> bytes:
@@ -90,6 +97,19 @@ def run_case(name: str, data: bytes, team, timeout: int) -> dict:
     return result
 
 
+def run_import_case(data: bytes, team) -> dict:
+    """The import that follows the preview, of the longest sheet allowed: it runs in the web request."""
+    from django.contrib.auth import get_user_model
+
+    from records import imports
+
+    user = get_user_model().objects.create(username="bench")
+    sheet, plan, _ = preview(data, team)
+    start = time.perf_counter()
+    imports.run_import(plan, team=team, user=user)
+    return {"case": f"import of {len(plan.rows)} rows", "seconds": round(time.perf_counter() - start, 3)}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--timeout", type=int, default=120, help="stop a case after this many seconds")
@@ -115,8 +135,12 @@ def main():
         ("16384 columns, 5 used", wide_csv(16_384, cap)),
         ("200000 columns, 5 used", wide_csv(200_000, cap)),
         ("300 filled columns", filled_csv(300)),
+        (f"{imports.MAX_ROWS} rows, the most a sheet may have", long_csv(imports.MAX_ROWS, cap)),
+        ("2 MB of rows (44,000)", long_csv(10**6, cap)),
     ]
-    print(json.dumps([run_case(name, data, team, args.timeout) for name, data in cases], indent=2))
+    results = [run_case(name, data, team, args.timeout) for name, data in cases]
+    results.append(run_import_case(long_csv(imports.MAX_ROWS, cap), team))
+    print(json.dumps(results, indent=2))
 
 
 if __name__ == "__main__":

@@ -96,6 +96,18 @@ def test_the_header_row_is_looked_for_in_the_first_rows_only(db):
     assert sheet.header_row == imports.HEADER_SEARCH_ROWS
 
 
+def test_a_sheet_with_more_rows_than_the_import_takes_is_refused_with_a_sentence(login, editor):
+    rows = "".join(f"LAPD,Request {i}\n" for i in range(imports.MAX_ROWS + 1))
+    client = login(editor)
+    response = upload(client, "Agency,Title\n" + rows)
+    assert response.status_code == 200
+    assert f"more than {imports.MAX_ROWS:,} rows under its header" in response.content.decode()
+    assert "records_csv_import" not in client.session
+    # Blank rows do not count: the same rows less one, spaced out, are read.
+    sheet = imports.read_sheet("Agency,Title\n" + rows.split("\n", 1)[1].replace("\n", "\n,\n"))
+    assert len(sheet.rows) == imports.MAX_ROWS
+
+
 # A cell over 128 KB
 
 

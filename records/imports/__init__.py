@@ -24,13 +24,13 @@ from .agencies import JURISDICTIONS, AgencyDirectory, NewAgency, agency_key
 from .cells import DATE_FORMATS, parse_date, parse_money, parse_yes_no, split_list
 from .columns import FIELDS, FIELDS_BY_KEY, REQUIRED, ImportField, Mapping, guess_mapping, normalize_header
 from .plan import Plan, PlannedEvent, PlannedRow, RowProblem, plan_import
-from .reader import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_IMPORT_BYTES, Sheet, SheetError, decode, read_sheet
+from .reader import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_IMPORT_BYTES, MAX_ROWS, Sheet, SheetError, decode, read_sheet
 from .run import ImportResult, run_import
 from .statuses import DRAFT, status_events
 
 __all__ = [
     "DATE_FORMATS", "DRAFT", "FIELDS", "FIELDS_BY_KEY", "HEADER_SEARCH_ROWS", "JURISDICTIONS", "MAX_COLUMNS",
-    "MAX_IMPORT_BYTES", "REQUIRED", "AgencyDirectory", "ImportField", "ImportResult", "Mapping", "NewAgency", "Plan",
+    "MAX_IMPORT_BYTES", "MAX_ROWS", "REQUIRED", "AgencyDirectory", "ImportField", "ImportResult", "Mapping", "NewAgency", "Plan",
     "PlannedEvent", "PlannedRow", "RowProblem", "Sheet", "SheetError", "agency_key", "decode", "guess_mapping",
     "normalize_header", "parse_date", "parse_money", "parse_yes_no", "plan_import", "read_sheet", "run_import",
     "split_list", "status_events",

@@ -6,6 +6,7 @@ minute to preview, one with 200,000 columns nine):
 - the header row is looked for in the first HEADER_SEARCH_ROWS rows only;
 - empty trailing cells are dropped as each row is read, so a sheet keeps only the columns it uses;
 - a sheet with something beyond column MAX_COLUMNS is refused, with the row and column to look at;
+- so is a sheet with more than MAX_ROWS rows under its header (the desk splits it, as a file over 2 MB);
 - a cell over the csv module's field limit (128 KB) makes its row unreadable, not the file.
 """
 
@@ -21,6 +22,10 @@ from dataclasses import dataclass, field
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 # Our 18 fields fit many times over; a tracking sheet with more columns in use is not one.
 MAX_COLUMNS = 200
+# Every row is planned for the preview and again for the import, and the import creates each in the web
+# request: about 1 ms a row to plan and 40 ms to create (bench/import_wide.py, a loaded 2-core machine).
+# 2,000 rows stay well inside the README's gunicorn --timeout 120; 2 MB of short rows would be 44,000.
+MAX_ROWS = 2_000
 HEADER_SEARCH_ROWS = 50
 
 
@@ -104,6 +109,7 @@ def read_sheet(text: str, filename: str = "") -> Sheet:
             if headers is None:
                 raise SheetError(f"Row {number} cannot be read, so neither can the header row: {cells}.")
             unreadable.append((number, cells))
+            _check_row_count(len(rows) + len(unreadable))
             continue
         if len(cells) > MAX_COLUMNS:
             raise SheetError(
@@ -120,6 +126,7 @@ def read_sheet(text: str, filename: str = "") -> Sheet:
         if cells:
             rows.append((number, cells))
             width = max(width, len(cells))
+            _check_row_count(len(rows) + len(unreadable))
     if headers is None:
         raise SheetError(
             f"No header row found in the first {HEADER_SEARCH_ROWS} rows: the first row should name the columns "
@@ -135,6 +142,14 @@ def read_sheet(text: str, filename: str = "") -> Sheet:
         header_row=header_row,
         unreadable=unreadable,
     )
+
+
+def _check_row_count(count: int) -> None:
+    if count > MAX_ROWS:
+        raise SheetError(
+            f"This sheet has more than {MAX_ROWS:,} rows under its header; the import takes up to {MAX_ROWS:,} at "
+            "a time. Split it into several files, each with its header row."
+        )
 
 
 def _records(text: str, delimiter: str):
