@@ -209,3 +209,15 @@ def test_dates_are_read_by_the_listed_formats(text, expected):
 def test_a_date_outside_the_formats_says_why(text, reason):
     with pytest.raises(ValueError, match=reason.replace("(", r"\(").replace(")", r"\)")):
         imports.parse_date(text)
+
+
+def test_a_sheet_stored_before_the_limits_is_refused_at_the_preview_not_a_500(login, editor):
+    client = login(editor)
+    session = client.session
+    wide = "Agency,Title," + ",".join(f"Column {i}" for i in range(imports.MAX_COLUMNS)) + "\nLAPD,x\n"
+    session["records_csv_import"] = {"team_id": editor.memberships.get().team_id, "filename": "old.csv", "text": wide}
+    session.save()
+    response = client.get(reverse("import_preview"), follow=True)
+    assert response.redirect_chain == [(reverse("import_upload"), 302)]
+    assert f"reads up to {imports.MAX_COLUMNS} columns" in response.content.decode()
+    assert "records_csv_import" not in client.session

@@ -30,8 +30,9 @@ SESSION_KEY = "records_csv_import"
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="Spreadsheet (CSV)",
-        help_text=f"Save the sheet as CSV (UTF-8) first. Up to {imports.MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
-        "split a bigger sheet into several files, each with its header row.",
+        help_text=f"Save the sheet as CSV (UTF-8) first. Up to {imports.MAX_IMPORT_BYTES // (1024 * 1024)} MB, "
+        f"{imports.MAX_ROWS:,} rows and {imports.MAX_COLUMNS} columns; split a bigger sheet into several files, "
+        "each with its header row.",
     )
 
     def clean_file(self):
