@@ -167,6 +167,12 @@ def test_a_file_that_is_not_text_is_refused_saying_so(login, editor, data, messa
     assert "records_csv_import" not in client.session
 
 
+def test_a_sheet_with_line_breaks_written_as_vertical_tabs_is_text(db):
+    # FileMaker's export: a line break inside a cell is a vertical tab.
+    notes = "\x0b".join(["Called the clerk", "Resent"] * 20)
+    assert imports.decode(f"Agency,Title,Notes\nLAPD,x,{notes}\n".encode()).endswith(f"{notes}\n")
+
+
 def test_excels_unicode_text_utf16_with_tabs_is_read(login, editor, lapd):
     client = login(editor)
     assert (

@@ -56,9 +56,10 @@ _NOT_CSV = [
     ((b"\x1f\x8b", b"7z\xbc\xaf", b"Rar!"), "a compressed archive"),
     ((b"{\\rtf",), "a Word (RTF) document"),
 ]
-# C0 control characters other than tab, line feed, form feed and carriage return, DEL, and the
-# replacement character: a sheet of text has next to none of them, a binary file is full of them.
-_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f\ufffd]")
+# C0 control characters other than tab, line breaks (FileMaker writes a line break inside a cell as a
+# vertical tab) and form feed, DEL, and the replacement character: a sheet of text has next to none of
+# them, a binary file is full of them.
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0e-\x1f\x7f\ufffd]")
 
 
 def decode(data: bytes) -> str:
