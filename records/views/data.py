@@ -30,8 +30,9 @@ SESSION_KEY = "records_csv_import"
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label="Spreadsheet (CSV)",
-        help_text=f"Save the sheet as CSV (UTF-8) first. Up to {imports.MAX_IMPORT_BYTES // (1024 * 1024)} MB; "
-        "split a bigger sheet into several files, each with its header row.",
+        help_text=f"Save the sheet as CSV (UTF-8) first. Up to {imports.MAX_IMPORT_BYTES // (1024 * 1024)} MB, "
+        f"{imports.MAX_ROWS:,} rows and {imports.MAX_COLUMNS} columns; split a bigger sheet into several files, "
+        "each with its header row.",
     )
 
     def clean_file(self):
@@ -132,7 +133,12 @@ def import_preview(request):
     if not stored or stored.get("team_id") != team.pk:
         messages.info(request, "Upload a spreadsheet to import first.")
         return redirect("import_upload")
-    sheet = imports.read_sheet(stored["text"], stored["filename"])
+    try:
+        sheet = imports.read_sheet(stored["text"], stored["filename"])
+    except imports.SheetError as e:  # stored before the reader's limits: refused now as at upload
+        del request.session[SESSION_KEY]
+        messages.error(request, str(e))
+        return redirect("import_upload")
     context = {"sheet": sheet, "team": team, "filename": stored["filename"], "plan": None}
     if request.method == "POST":
         form = ImportMappingForm(request.POST, headers=sheet.headers)
