@@ -34,6 +34,10 @@ urlpatterns = [
     path("team/", teams.team_page, name="team"),
     path("team/switch/", teams.team_switch, name="team_switch"),
     path("team/members/<int:pk>/remove/", teams.member_remove, name="member_remove"),
+    path("team/members/<int:pk>/role/", teams.member_role, name="member_role"),
+    path("team/leave/", teams.team_leave, name="team_leave"),
+    path("invitations/", teams.invitation_list, name="invitation_list"),
+    path("invitations/<str:token>/", teams.invitation_detail, name="invitation"),
     # --- Data in and out (issue 7): spreadsheet import, CSV export, chronology, audit history ---
     path("requests/import/", data_views.import_upload, name="import_upload"),
     path("requests/import/preview/", data_views.import_preview, name="import_preview"),

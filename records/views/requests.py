@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from .. import audit, timeline
@@ -11,7 +11,7 @@ from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
 from ..forms import CommunicationForm, EventForm, RecordsRequestForm
 from ..models import Communication, Event, RecordsRequest
-from .access import can_write, current_team, get_request_for_user, get_scoped_or_404, teams_for
+from .access import can_write, current_team, get_request_for_user, get_scoped_or_404, teams_for, writable_teams
 
 PAGE_SIZE = 50
 RECENT_HISTORY = 8  # the request page shows the latest changes; the history page shows all
@@ -43,7 +43,8 @@ def request_list(request):
 
 @login_required
 def request_create(request):
-    team = current_team(request)
+    chosen = request.POST.get("team") or request.GET.get("team")  # the "Filed into team" select
+    team = get_object_or_404(teams_for(request.user), pk=chosen) if chosen else current_team(request)
     if team is None:
         raise PermissionDenied("You are not in a team yet. Ask a team admin to add you.")
     if not can_write(request.user, team):
@@ -59,7 +60,8 @@ def request_create(request):
             timeline.recompute(records_request)
         messages.success(request, "Request saved.")
         return redirect(records_request)
-    return render(request, "records/request_form.html", {"form": form, "team": team})
+    writable = writable_teams(request.user).order_by("name")
+    return render(request, "records/request_form.html", {"form": form, "team": team, "writable_teams": writable})
 
 
 @login_required
