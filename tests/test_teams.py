@@ -66,3 +66,34 @@ def test_sign_in_page_works(client, editor):
     response = client.post(reverse("login"), {"username": "editor", "password": "pw-for-tests-123"})
     assert response.status_code == 302
     assert client.get(reverse("request_list")).status_code == 200
+
+
+def test_removing_a_member_unassigns_them_with_a_note_on_the_request(login, admin, editor, team):
+    """Before: removal left the requests assigned to the departed member."""
+    from django.utils import timezone
+
+    assigned = factories.make_request(team, title="Theirs", assignee=editor)
+    other_team = factories.make_team("Zeta Desk")
+    factories.add_member(editor, other_team, Membership.EDITOR)
+    elsewhere = factories.make_request(other_team, title="Elsewhere", assignee=editor)
+    client = login(admin)
+    client.post(reverse("member_remove", args=[Membership.objects.get(user=editor, team=team).pk]))
+    assigned.refresh_from_db(), elsewhere.refresh_from_db()
+    assert assigned.assignee is None
+    assert elsewhere.assignee == editor  # another team's assignment is theirs to keep
+    page = client.get(assigned.get_absolute_url()).content.decode()
+    assert f"Unassigned: editor left the team on {timezone.localdate():%Y-%m-%d}" in page
+    assert assigned.history.first().history_change_reason == "editor left the team"
+
+
+def test_a_member_can_leave_and_is_unassigned(login, admin, editor, team):
+    assigned = factories.make_request(team, title="Theirs", assignee=editor)
+    login(editor).post(reverse("team_leave"))
+    assert not Membership.objects.filter(user=editor, team=team).exists()
+    assigned.refresh_from_db()
+    assert assigned.assignee is None and assigned.unassignments.get().username == "editor"
+
+
+def test_the_only_admin_cannot_leave(login, admin, team):
+    login(admin).post(reverse("team_leave"))
+    assert Membership.objects.filter(user=admin, team=team).exists()
