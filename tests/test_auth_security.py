@@ -65,3 +65,52 @@ def test_api_token_endpoint_locks_out_after_five_failures(client, member):
 def test_api_token_endpoint_still_issues_a_token(client, member):
     response = client.post(reverse("api-token"), {"username": "member", "password": PASSWORD})
     assert response.status_code == 200 and len(response.json()["token"]) == 40
+
+
+def test_api_token_page_shows_the_token_once_then_only_its_last_four(login, member):
+    from rest_framework.authtoken.models import Token
+
+    client = login(member)
+    assert "You have no API token." in client.get(reverse("api_token")).content.decode()
+    issued = client.post(reverse("api_token"), {"action": "issue"}).content.decode()
+    key = Token.objects.get(user=member).key
+    assert key in issued
+    later = client.get(reverse("api_token")).content.decode()
+    assert key not in later and f"…{key[-4:]}" in later
+    # The token works, then re-issuing replaces it and the old one is refused.
+    api = reverse("api-request-list")
+    assert client.get(api, HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    client.post(reverse("api_token"), {"action": "issue"})
+    client.logout()
+    assert client.get(api, HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    new_key = Token.objects.get(user=member).key
+    assert new_key != key and client.get(api, HTTP_AUTHORIZATION=f"Token {new_key}").status_code == 200
+
+
+def test_api_token_can_be_revoked(login, member):
+    from rest_framework.authtoken.models import Token
+
+    client = login(member)
+    client.post(reverse("api_token"), {"action": "issue"})
+    client.post(reverse("api_token"), {"action": "revoke"})
+    assert not Token.objects.filter(user=member).exists()
+    assert "You have no API token." in client.get(reverse("api_token")).content.decode()
+
+
+def test_password_change_page(client, login, member):
+    client = login(member)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("password_change") in page  # linked from the user menu
+    assert "Records tracker" in client.get(reverse("password_change")).content.decode()  # the site's layout
+    wrong = client.post(
+        reverse("password_change"),
+        {"old_password": "nope", "new_password1": "a-Better-pass-42", "new_password2": "a-Better-pass-42"},
+    )
+    assert wrong.status_code == 200 and "old password was entered incorrectly" in wrong.content.decode()
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "a-Better-pass-42", "new_password2": "a-Better-pass-42"},
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.check_password("a-Better-pass-42")
