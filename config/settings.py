@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI's JS/CSS as static files: the API docs work offline
     "simple_history",
     "axes",  # sign-in throttling (below, Sign-in security)
+    "django_otp",  # two-factor sign-in (records/two_factor.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # backup codes
     "records",
 ]
 
@@ -75,6 +78,9 @@ MIDDLEWARE = [
     "records.middleware.ContentSecurityPolicyMiddleware",
     # Records who made each change for the audit history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Two-factor: the code after the password, and enrolment where a team requires it (records/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "records.two_factor.TwoFactorMiddleware",
     # Sign-in throttling: turns a lockout into a plain answer (records/signin.py).
     "axes.middleware.AxesMiddleware",
 ]
@@ -208,6 +214,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "records.signin.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "records.signin.client_ip"  # behind the TLS proxy, the address it saw
 AXES_VERBOSE = False
+OTP_TOTP_ISSUER = os.getenv("OTP_TOTP_ISSUER", "Records tracker")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

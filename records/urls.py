@@ -36,6 +36,7 @@ urlpatterns = [
     path("team/members/<int:pk>/remove/", teams.member_remove, name="member_remove"),
     path("team/members/<int:pk>/role/", teams.member_role, name="member_role"),
     path("team/leave/", teams.team_leave, name="team_leave"),
+    path("team/two-factor/", teams.team_two_factor, name="team_two_factor"),
     path("account/api-token/", accounts.api_token, name="api_token"),
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("invitations/", teams.invitation_list, name="invitation_list"),

@@ -92,6 +92,24 @@ def member_remove(request, pk):
 
 @login_required
 @require_POST
+def team_two_factor(request):
+    """A team admin requires (or stops requiring) two-factor sign-in of the current team's members."""
+    team = current_team(request)
+    if team is None:
+        raise Http404("No such team.")
+    if not _is_admin(request.user, team):
+        return _forbidden(request, ADMINS_ONLY)
+    team.require_two_factor = request.POST.get("require") == "on"
+    team.save(update_fields=["require_two_factor"])
+    if team.require_two_factor:
+        messages.success(request, f"{team} now requires two-factor sign-in; members without it are asked to set it up.")
+    else:
+        messages.success(request, f"{team} no longer requires two-factor sign-in.")
+    return redirect("team")
+
+
+@login_required
+@require_POST
 def team_leave(request):
     team = current_team(request)
     mine = membership(request.user, team) if team else None
