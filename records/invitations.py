@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db.models import Q
 from django.template.loader import render_to_string
 
@@ -33,7 +35,7 @@ def invite(team: Team, who: str, role: str, invited_by, accept_url) -> Invitatio
     absolute link for the email. Returns the invitation, or None when nobody was invited."""
     user = find_invitee(who)
     if user is None:
-        return None
+        return _invite_address(team, who, role, invited_by)
     existing = Membership.objects.filter(team=team, user=user).first()
     if existing is not None:
         return None  # already in the team: roles are changed in the member list
@@ -50,6 +52,17 @@ def invite(team: Team, who: str, role: str, invited_by, accept_url) -> Invitatio
         )
         send_mail(f"Invitation to join {team} on the records tracker", body, settings.DEFAULT_FROM_EMAIL, [user.email])
     return invitation
+
+
+def _invite_address(team, who, role, invited_by) -> Invitation | None:
+    """An email address with no account yet: kept, and shown to whoever signs in with that address
+    (staff create accounts). No mail is sent: we do not write to strangers."""
+    try:
+        validate_email(who.strip())
+    except ValidationError:
+        return None
+    pending = Invitation.objects.pending().filter(team=team, user__isnull=True, email__iexact=who.strip())
+    return pending.first() or Invitation.objects.create(team=team, email=who.strip(), role=role, invited_by=invited_by)
 
 
 def pending_invitations(user):

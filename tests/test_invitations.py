@@ -129,3 +129,28 @@ def test_staff_can_still_add_a_membership_in_the_django_admin(client, team):
     )
     assert response.status_code == 302
     assert Membership.objects.filter(user=newcomer, team=team, role="viewer").exists()
+
+
+def test_an_address_without_an_account_is_invited_when_someone_signs_in_with_it(client, login, admin, team):
+    response = invite(login(admin), "later@example.org", role="viewer")
+    assert messages_of(response) == [SENT_MESSAGE] and mail.outbox == []
+    person = factories.make_user("later")
+    person.email = "Later@example.org"
+    person.save()
+    client.force_login(person)
+    assert "You have 1 team invitation" in client.get(reverse("home")).content.decode()
+    invitation = Invitation.objects.get(email="later@example.org")
+    client.post(reverse("invitation", args=[invitation.token]), {"answer": "accept"})
+    assert Membership.objects.get(user=person, team=team).role == Membership.VIEWER
+
+
+def test_an_expired_invitation_cannot_be_accepted(client, login, admin, team):
+    import datetime as dt
+
+    newcomer = factories.make_user("newcomer")
+    invite(login(admin), "newcomer")
+    invitation = Invitation.objects.get()
+    Invitation.objects.filter(pk=invitation.pk).update(expires_at=invitation.created_at - dt.timedelta(days=1))
+    client.force_login(newcomer)
+    client.post(reverse("invitation", args=[invitation.token]), {"answer": "accept"})
+    assert not Membership.objects.filter(user=newcomer, team=team).exists()
