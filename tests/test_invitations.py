@@ -114,6 +114,7 @@ def test_request_form_refuses_a_team_the_user_is_not_in(login, editor, stranger)
     agency = factories.make_agency()
     data = {"team": foreign.pk, "title": "Sneaky", "agency": agency.pk, "statute": factories.statute().pk}
     assert login(editor).post(reverse("request_create"), data).status_code == 404
+    assert login(editor).post(reverse("request_create"), {**data, "team": "not-a-number"}).status_code == 404
     assert not RecordsRequest.objects.filter(title="Sneaky").exists()
 
 

@@ -44,7 +44,8 @@ def request_list(request):
 @login_required
 def request_create(request):
     chosen = request.POST.get("team") or request.GET.get("team")  # the "Filed into team" select
-    team = get_object_or_404(teams_for(request.user), pk=chosen) if chosen else current_team(request)
+    team = get_object_or_404(teams_for(request.user), pk=chosen if chosen.isdigit() else 0) if chosen else None
+    team = team or current_team(request)
     if team is None:
         raise PermissionDenied("You are not in a team yet. Ask a team admin to add you.")
     if not can_write(request.user, team):
