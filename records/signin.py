@@ -14,6 +14,8 @@ from rest_framework import status
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
+from .api.schema import DETAIL, TrackerAutoSchema
+
 
 def lockout_message() -> str:
     minutes = round(float(settings.AXES_COOLOFF_TIME) * 60)
@@ -32,8 +34,26 @@ def client_ip(request) -> str | None:
     return meta.get("REMOTE_ADDR")
 
 
+class TokenSchema(TrackerAutoSchema):
+    """The token endpoint can also answer 429 (locked out): say so in the OpenAPI schema."""
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        responses["429"] = {
+            "description": "Too many failed sign-ins for this username from this address: wait, then retry.",
+            "content": {"application/json": {"schema": DETAIL}},
+        }
+        return responses
+
+
 class ThrottledObtainAuthToken(ObtainAuthToken):
-    """POST /api/token/ with the same lockout as the login form, answered in a plain sentence."""
+    """Exchange a username and password for your API token (or the one you already have).
+
+    After repeated failed attempts for one username from one address, that pair is refused for a
+    while (429), even with the right password; the sign-in form shares the count.
+    """
+
+    schema = TokenSchema()
 
     def post(self, request, *args, **kwargs):
         credentials = {"username": str(request.data.get("username", ""))}
