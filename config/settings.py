@@ -59,6 +59,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI's JS/CSS as static files: the API docs work offline
     "simple_history",
+    "axes",  # sign-in throttling (below, Sign-in security)
+    "django_otp",  # two-factor sign-in (records/two_factor.py)
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",  # backup codes
     "records",
 ]
 
@@ -74,6 +78,11 @@ MIDDLEWARE = [
     "records.middleware.ContentSecurityPolicyMiddleware",
     # Records who made each change for the audit history (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Two-factor: the code after the password, and enrolment where a team requires it (records/two_factor.py).
+    "django_otp.middleware.OTPMiddleware",
+    "records.two_factor.TwoFactorMiddleware",
+    # Sign-in throttling: turns a lockout into a plain answer (records/signin.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -190,6 +199,22 @@ SPECTACULAR_SETTINGS = {
     # Every statute period uses the same business/calendar choice: one enum in the schema.
     "ENUM_NAME_OVERRIDES": {"DayUnitEnum": "records.models.statutes.UNIT_CHOICES"},
 }
+
+# Sign-in security. django-axes counts failed sign-ins (the login form and POST /api/token/) per
+# username and address: after AXES_FAILURE_LIMIT failures that pair is refused for the cool-off,
+# even with the right password. Locked pairs are listed (and can be cleared) in the Django admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = envint("SIGNIN_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = envint("SIGNIN_LOCKOUT_MINUTES", "15") / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "records.signin.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "records.signin.client_ip"  # behind the TLS proxy, the address it saw
+AXES_VERBOSE = False
+OTP_TOTP_ISSUER = os.getenv("OTP_TOTP_ISSUER", "Records tracker")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

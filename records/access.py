@@ -56,9 +56,13 @@ def current_team(request) -> Team | None:
     return team or teams.first()
 
 
-def writable_current_team(request) -> Team:
-    """The team the user is working in, which they must be able to write to; else 403 with a reason."""
-    team = current_team(request)
+def writable_current_team(request, chosen: str | None = None) -> Team:
+    """The team the user is working in (or `chosen`, a team id they picked: 404 if not theirs), which
+    they must be able to write to; else 403 with a reason."""
+    if chosen:
+        team = get_object_or_404(teams_for(request.user), pk=chosen if str(chosen).isdigit() else 0)
+    else:
+        team = current_team(request)
     if team is None:
         raise PermissionDenied("You are not in a team yet. Ask a team admin to add you.")
     if not can_write(request.user, team):

@@ -169,13 +169,12 @@ class AgencyForm(forms.ModelForm):
         return data
 
 
-class MemberForm(forms.Form):
-    username = forms.CharField(help_text="The username of an existing account.")
+class InviteForm(forms.Form):
+    """Invite by username or email. It never says whether an account exists (see teams.invite)."""
+
+    who = forms.CharField(label="Username or email", max_length=254)
     role = forms.ChoiceField(choices=Membership.ROLE_CHOICES, initial=Membership.EDITOR)
 
-    def clean_username(self):
-        username = self.cleaned_data["username"].strip()
-        try:
-            return get_user_model().objects.get(username=username)
-        except get_user_model().DoesNotExist:
-            raise forms.ValidationError(f"No account is called “{username}”.") from None
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.ROLE_CHOICES)

@@ -23,8 +23,11 @@ def digest_items(today: dt.date) -> dict:
     items: dict = defaultdict(lambda: {"overdue": [], "due_soon": [], "appeal_closing": []})
     for team in Team.objects.all():
         horizon = today + dt.timedelta(days=team.reminder_days)
+        # Checked at send time: someone who left the team gets nothing of its, even if an assignment remained.
         requests = (
-            RecordsRequest.objects.for_team(team).filter(assignee__isnull=False).select_related("agency", "assignee")
+            RecordsRequest.objects.for_team(team)
+            .filter(assignee__memberships__team=team)
+            .select_related("agency", "assignee")
         )
         for r in requests.open().filter(due_date__isnull=False, due_date__lte=horizon).order_by("due_date"):
             items[r.assignee]["overdue" if r.due_date < today else "due_soon"].append(r)

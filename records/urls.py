@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agencies, closures, dashboard, documents, requests, search, teams
+from .views import accounts, agencies, closures, dashboard, documents, requests, search, teams
 from .views import data as data_views  # issue 7: data in and out
 
 urlpatterns = [
@@ -34,6 +34,13 @@ urlpatterns = [
     path("team/", teams.team_page, name="team"),
     path("team/switch/", teams.team_switch, name="team_switch"),
     path("team/members/<int:pk>/remove/", teams.member_remove, name="member_remove"),
+    path("team/members/<int:pk>/role/", teams.member_role, name="member_role"),
+    path("team/leave/", teams.team_leave, name="team_leave"),
+    path("team/two-factor/", teams.team_two_factor, name="team_two_factor"),
+    path("account/api-token/", accounts.api_token, name="api_token"),
+    path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
+    path("invitations/", teams.invitation_list, name="invitation_list"),
+    path("invitations/<str:token>/", teams.invitation_detail, name="invitation"),
     # --- Data in and out (issue 7): spreadsheet import, CSV export, chronology, audit history ---
     path("requests/import/", data_views.import_upload, name="import_upload"),
     path("requests/import/preview/", data_views.import_preview, name="import_preview"),

@@ -1,4 +1,4 @@
-"""Personas shared by every feature test: a team editor, a read-only teammate, a stranger."""
+"""Personas shared by every feature test: a team admin, an editor, a read-only teammate, a stranger."""
 
 from pathlib import Path
 
@@ -19,7 +19,7 @@ def team(db):
 @pytest.fixture
 def editor(team):
     user = factories.make_user("editor")
-    factories.add_member(user, team, Membership.ADMIN)
+    factories.add_member(user, team, Membership.EDITOR)
     return user
 
 
@@ -57,3 +57,11 @@ def shared_dir():
 def fast_password_hasher(settings):
     # Hashing with PBKDF2's full work factor costs ~0.3 s a user; tests only need a working hasher.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def admin(team):
+    """The team admin: manages members (and does everything an editor does)."""
+    user = factories.make_user("teamadmin")
+    factories.add_member(user, team, Membership.ADMIN)
+    return user

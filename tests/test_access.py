@@ -104,6 +104,6 @@ def test_querysets_scope_every_model(editor, stranger, secret_request):
 
 def test_viewer_is_not_a_team_admin(login, viewer, team):
     other = factories.make_user("newcomer")
-    response = login(viewer).post(reverse("team"), {"username": other.username, "role": "editor"})
+    response = login(viewer).post(reverse("team"), {"who": other.username, "role": "editor"})
     assert response.status_code == 403
-    assert not other.memberships.exists()
+    assert not other.memberships.exists() and not other.invitations.exists()

@@ -96,7 +96,7 @@ def test_no_fixed_period_shows_the_internal_target_labelled(login, editor, team)
     assert "internal target" in detail.lower() and "no fixed" in detail.lower()
 
 
-def test_team_admin_adds_a_closure_day_and_due_dates_move(login, editor, viewer, team):
+def test_team_admin_adds_a_closure_day_and_due_dates_move(login, admin, viewer, team):
     r = factories.make_request(team, title="SFPD ALPR", sent=dt.date(2026, 11, 9))  # day 10 = 11-19 (Thu)
     assert r.due_date == dt.date(2026, 11, 19)
     assert (
@@ -105,11 +105,11 @@ def test_team_admin_adds_a_closure_day_and_due_dates_move(login, editor, viewer,
         .status_code
         == 403
     )
-    response = login(editor).post(
+    response = login(admin).post(
         reverse("closure_list"), {"date": "2026-11-19", "reason": "Furlough day", "agency": r.agency_id}
     )
     assert response.status_code == 302
     r.refresh_from_db()
     assert r.due_date == dt.date(2026, 11, 20)
-    page = login(editor).get(r.get_absolute_url()).content.decode()
+    page = login(admin).get(r.get_absolute_url()).content.decode()
     assert "Furlough day" in page

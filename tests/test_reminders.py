@@ -81,3 +81,13 @@ def test_calendar_feed_carries_deadlines_and_can_be_revoked(client, login, edito
     login(editor).post(reverse("feed_token_new"), {"action": "revoke"})
     client.logout()
     assert client.get(reverse("feed", args=[token.token])).status_code == 404
+
+
+def test_a_removed_member_gets_no_digest_of_that_team(desk, editor):
+    """Before: the digest followed the assignment alone, so a removed member kept getting the team's deadlines."""
+    from records.models import Membership
+
+    # Deleted without the removal path (e.g. in the Django admin): the assignments remain.
+    Membership.objects.filter(user=editor, team=desk).delete()
+    assert send_reminder_digests() == 0
+    assert mail.outbox == []

@@ -1,8 +1,8 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from ..signin import obtain_auth_token
 from . import views
 
 router = DefaultRouter()

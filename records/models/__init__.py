@@ -11,10 +11,10 @@ from .requests import (
     TrackingNumber,
 )
 from .statutes import ClosureDay, Statute
-from .teams import Membership, Team, TeamScopedQuerySet, team_ids_for
+from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignment, team_ids_for
 
 __all__ = [
-    "Agency", "ClosureDay", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
+    "Agency", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
     "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
 ]  # fmt: skip

@@ -1,5 +1,9 @@
+import datetime as dt
+import secrets
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 
 
 class Team(models.Model):
@@ -10,6 +14,10 @@ class Team(models.Model):
     # Statutes with no fixed period (FL, OH, TX production): the desk's own target, shown as internal.
     internal_target_days = models.PositiveSmallIntegerField(
         null=True, blank=True, default=30, help_text="Internal target (calendar days) where the law sets no deadline."
+    )
+    # Teams holding sensitive records: members must sign in with a second factor (records/two_factor.py).
+    require_two_factor = models.BooleanField(
+        default=False, help_text="Members must sign in with a code from an authenticator app."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -42,6 +50,111 @@ class Membership(models.Model):
     @property
     def can_write(self) -> bool:
         return self.role in self.WRITE_ROLES
+
+    def end(self) -> int:
+        """Remove this member (removed by an admin, or leaving): their open assignments in this team
+        are cleared in the same transaction, each with a visible note. Returns how many were unassigned."""
+        from .requests import RecordsRequest
+
+        with transaction.atomic():
+            assigned = RecordsRequest.objects.for_team(self.team).filter(assignee=self.user)
+            count = 0
+            for records_request in assigned.select_for_update():
+                records_request.assignee = None
+                records_request._change_reason = f"{self.user.username} left the team"
+                records_request.save(update_fields=["assignee", "updated_at"])
+                Unassignment.objects.create(request=records_request, username=self.user.username)
+                count += 1
+            self.delete()
+        return count
+
+
+class Unassignment(models.Model):
+    """A request lost its assignee because they left the team: shown on the request page."""
+
+    request = models.ForeignKey("records.RecordsRequest", on_delete=models.CASCADE, related_name="unassignments")
+    username = models.CharField(max_length=150)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Unassigned: {self.username} left the team on {self.created_at:%Y-%m-%d}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _invitation_expiry():
+    return timezone.now() + dt.timedelta(days=Invitation.VALID_DAYS)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(accepted_at__isnull=True, declined_at__isnull=True, expires_at__gt=timezone.now())
+
+    def for_user(self, user):
+        """Invitations addressed to this user: by account, or by their email address."""
+        match = models.Q(user=user)
+        if user.email:
+            match |= models.Q(user__isnull=True, email__iexact=user.email)
+        return self.filter(match)
+
+
+class Invitation(models.Model):
+    """Joining a team takes the person's consent: an admin invites, the invitee accepts or declines.
+
+    Only on acceptance does a Membership appear. (Staff can still add memberships in the Django admin:
+    that is the path for an administrator of the whole organisation.)
+    """
+
+    VALID_DAYS = 14
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="invitations")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    email = models.EmailField(blank=True)
+    role = models.CharField(max_length=10, choices=Membership.ROLE_CHOICES, default=Membership.EDITOR)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=_invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.team} for {self.user or self.email} ({self.role})"
+
+    def is_for(self, user) -> bool:
+        if self.user_id is not None:
+            return self.user_id == user.pk
+        return bool(user.email) and self.email.lower() == user.email.lower()
+
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.declined_at is None and self.expires_at > timezone.now()
+
+    def accept(self, user) -> Membership:
+        """The invitee says yes: the membership appears now (an existing one keeps its role)."""
+        with transaction.atomic():
+            member, _ = Membership.objects.get_or_create(user=user, team=self.team, defaults={"role": self.role})
+            self.user = user
+            self.accepted_at = timezone.now()
+            self.save(update_fields=["user", "accepted_at"])
+        return member
+
+    def decline(self) -> None:
+        self.declined_at = timezone.now()
+        self.save(update_fields=["declined_at"])
 
 
 def team_ids_for(user, roles=None) -> models.QuerySet:

@@ -13,6 +13,7 @@ from ..access import (
     get_scoped_or_404,
     teams_for,
     writable_current_team,
+    writable_teams,
 )  # fmt: skip
 from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
@@ -50,7 +51,7 @@ def request_list(request):
 
 @login_required
 def request_create(request):
-    team = writable_current_team(request)
+    team = writable_current_team(request, request.POST.get("team") or request.GET.get("team"))  # "Filed into team"
     form = RecordsRequestForm(request.POST or None, team=team)
     if request.method == "POST" and form.is_valid():
         records_request = form.instance
@@ -58,7 +59,8 @@ def request_create(request):
         _save_request_form(form, request.user)
         messages.success(request, "Request saved.")
         return redirect(records_request)
-    return render(request, "records/request_form.html", {"form": form, "team": team})
+    writable = writable_teams(request.user).order_by("name")
+    return render(request, "records/request_form.html", {"form": form, "team": team, "writable_teams": writable})
 
 
 @login_required
