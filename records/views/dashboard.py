@@ -31,6 +31,12 @@ def dashboard(request):
         ("Overdue", "overdue", answers.overdue(today).order_by("due_date"), "due_date"),
         ("Due this week", "week", answers.due_within(7, today).order_by("due_date"), "due_date"),
         (
+            "No deadline yet: the agency's receipt date is missing",
+            "no-deadline",
+            answers.open().exclude(status="draft").filter(received_date__isnull=True).order_by("sent_date", "id"),
+            "due_date",
+        ),
+        (
             f"Appeal windows closing within {APPEAL_HORIZON_DAYS} days",
             "appeal",
             requests.filter(appeal_window_closes__gte=today, appeal_window_closes__lte=appeal_end)
