@@ -37,6 +37,7 @@ urlpatterns = [
     # --- Letters (issue 11): templates per statute and kind, a request's letters ---
     path("letters/", letters.template_list, name="letter_templates"),
     path("letters/new/", letters.template_new, name="letter_template_new"),
+    path("letters/letterhead/", letters.letterhead_edit, name="letterhead_edit"),
     path("letters/<int:pk>/", letters.template_edit, name="letter_template_edit"),
     path("requests/<int:pk>/letters/", letters.request_letters, name="request_letters"),
     path("requests/<int:pk>/letters/send/", letters.request_letter_send, name="request_letter_send"),

@@ -245,3 +245,33 @@ def test_shipped_defaults_are_seeded(db):
     kinds = set(LetterTemplate.objects.filter(team__isnull=True, statute__isnull=True).values_list("kind", flat=True))
     assert kinds == set(KINDS)
     assert LetterTemplate.objects.filter(team__isnull=True, statute__code="FOIA", kind="fee_waiver").exists()
+
+
+def test_editor_sets_the_letterhead_and_the_pdf_prints_it(login, team, team_editor, cpra_request):
+    client = login(team_editor)
+    data = {"letterhead_address": "1 Press Row\nOakland, CA 94612", "letterhead_contact": "desk@example.org"}
+    assert client.post(reverse("letterhead_edit"), data).status_code == 302
+    team.refresh_from_db()
+    pdf = client.get(reverse("request_letter_pdf", args=[cpra_request.pk, "initial"])).content
+    text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+    assert "Oakland, CA 94612" in text and "desk@example.org" in text
+
+
+def test_viewer_cannot_set_the_letterhead_or_customize(login, team, viewer):
+    client = login(viewer)
+    assert client.post(reverse("letterhead_edit"), {"letterhead_contact": "x"}).status_code == 403
+    team.refresh_from_db()
+    assert team.letterhead_contact == ""
+    default = LetterTemplate.objects.filter(team__isnull=True).first()
+    assert "Customize for" not in client.get(reverse("letter_template_edit", args=[default.pk])).content.decode()
+
+
+def test_pdf_of_text_outside_the_standard_fonts_does_not_fail(team, cpra_request):
+    cpra_request.title = "Überwachung ◐ 监控 records"
+    text = PdfReader(io.BytesIO(letter_pdf(render_letter(cpra_request, "initial"), team))).pages[0].extract_text()
+    assert "Überwachung" in text
+
+
+def test_user_without_a_team_sees_the_no_team_page(client, db):
+    client.force_login(factories.make_user("loner"))
+    assert "No team yet" in client.get(reverse("letter_templates")).content.decode()

@@ -131,9 +131,9 @@ I certify that these statements are true and correct to the best of my knowledge
     ),
     ("CPRA", "appeal"): (
         "Demand for compliance with the California Public Records Act: {{ request.reference }}",
-        """The California Public Records Act has no administrative appeal. This letter is therefore addressed to \
-the head of {{ agency.name }} as a final request before we consider a petition to enforce the Act under \
-Gov. Code 7923.000 and following.
+        """The California Public Records Act has no administrative appeal, so please bring this letter to the \
+head of {{ agency.name }}: it is our final request before we consider a petition to enforce the Act \
+under Gov. Code 7923.000 and following.
 
 On {{ request.sent_date }} I requested, under the Act ({{ statute.citation }}): {{ request.title }} \
 (your reference {{ request.tracking_number }}). You received it on {{ request.received_date }}. The Act \

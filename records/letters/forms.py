@@ -1,6 +1,6 @@
 from django import forms
 
-from ..models import Communication, LetterKind, LetterTemplate, RecordsRequest, Statute
+from ..models import Communication, LetterKind, LetterTemplate, RecordsRequest, Statute, Team
 from .placeholders import template_errors
 
 
@@ -63,3 +63,10 @@ class LetterSendForm(forms.Form):
     kind = forms.ChoiceField(choices=LetterKind.choices, widget=forms.HiddenInput)
     channel = forms.ChoiceField(choices=SEND_CHANNELS, label="Sent by", initial="email")
     date = forms.DateField(label="Date sent", widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class LetterheadForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["letterhead_address", "letterhead_contact"]
+        widgets = {"letterhead_address": forms.Textarea(attrs={"rows": 3})}

@@ -42,7 +42,7 @@ PLACEHOLDERS: dict[str, str] = {
     "statute.appeal_decision_citation": "The section that sets the time to decide an appeal",
     "statute.expedited_citation": "The section on expedited processing",
     "team.name": "Our team's name",
-    "requester.name": "The person sending the letter",
+    "requester.name": "The person sending the letter (else the request's assignee or creator)",
 }
 
 NOT_RECORDED = "(not recorded)"
@@ -140,7 +140,7 @@ def values_for(records_request, *, requester_name: str = "", today: date | None 
         "statute.appeal_decision_citation": statute.appeal_decision_citation or statute.citation,
         "statute.expedited_citation": statute.expedited_citation or statute.citation,
         "team.name": team.name,
-        "requester.name": requester_name or team.name,
+        "requester.name": requester_name,
     }
     assert set(values) == set(PLACEHOLDERS)  # a name added to one and not the other is a bug here
     return values

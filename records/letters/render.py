@@ -47,7 +47,8 @@ def find_template(team, statute, kind: str) -> LetterTemplate:
 
 def render_template(template: LetterTemplate, records_request, *, requester_name="", today=None) -> Rendered:
     """Fill in one template for one request; no writes. LetterError when it cannot be filled in."""
-    values = values_for(records_request, requester_name=requester_name, today=today)
+    signer = requester_name or _default_requester(records_request)
+    values = values_for(records_request, requester_name=signer, today=today)
     subject = " ".join(substitute(template.subject, values).split())
     body = BLANK_RUN.sub("\n\n", substitute(template.body, values)).strip() + "\n"
     return Rendered(subject=subject, body=body)
@@ -63,6 +64,11 @@ def requester_name(user) -> str:
     if user is None:
         return ""
     return user.get_full_name() or user.get_username()
+
+
+def _default_requester(records_request) -> str:
+    """Who signs when no user is given (the command): the assignee, else whoever created the request."""
+    return requester_name(records_request.assignee or records_request.created_by)
 
 
 def generate_letter(

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from ..access import READ_ONLY, can_write, current_team, get_request_for_user
 from ..letters import KINDS, PLACEHOLDERS, LetterError, generate_letter, render_letter, render_template
 from ..letters.defaults import default_text
-from ..letters.forms import LetterChoiceForm, LetterSendForm, LetterTemplateForm
+from ..letters.forms import LetterChoiceForm, LetterheadForm, LetterSendForm, LetterTemplateForm
 from ..letters.pdf import letter_pdf
 from ..letters.render import find_template, requester_name
 from ..models import LetterKind, LetterTemplate, RecordsRequest, Statute
@@ -26,14 +26,35 @@ def _team_or_none_page(request):
 
 @login_required
 def template_list(request):
-    team = _team_or_none_page(request)
+    team = current_team(request)
+    if team is None:
+        return render(request, "records/no_team.html")
+    return render(request, "records/letters/template_list.html", _list_context(request, team))
+
+
+def _list_context(request, team, letterhead=None):
     templates = LetterTemplate.objects.filter(team=team).select_related("statute", "updated_by")
     defaults = LetterTemplate.objects.filter(team__isnull=True).select_related("statute")
     rows = [
         (kind, [t for t in templates if t.kind == kind], [t for t in defaults if t.kind == kind]) for kind in LetterKind
     ]
-    context = {"team": team, "rows": rows, "can_write": can_write(request.user, team)}
-    return render(request, "records/letters/template_list.html", context)
+    return {"team": team, "rows": rows, "can_write": can_write(request.user, team),
+            "letterhead": letterhead or LetterheadForm(instance=team)}  # fmt: skip
+
+
+@login_required
+@require_POST
+def letterhead_edit(request):
+    """The team's letterhead, printed at the top of its PDF letters."""
+    team = _team_or_none_page(request)
+    if not can_write(request.user, team):
+        raise PermissionDenied(READ_ONLY)
+    form = LetterheadForm(request.POST, instance=team)
+    if not form.is_valid():
+        return render(request, "records/letters/template_list.html", _list_context(request, team, form), status=400)
+    team.save(update_fields=["letterhead_address", "letterhead_contact"])
+    messages.success(request, "Letterhead saved.")
+    return redirect("letter_templates")
 
 
 @login_required
@@ -85,6 +106,7 @@ def _editor(request, form, team, *, template, editable=True):
     context = {
         "form": form, "template": template, "team": team, "editable": editable, "preview": preview,
         "preview_error": preview_error, "placeholders": PLACEHOLDERS.items(),
+        "can_customize": can_write(request.user, team),
     }  # fmt: skip
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "records/letters/template_form.html", context, status=status)
