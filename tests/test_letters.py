@@ -175,6 +175,10 @@ def test_editor_saves_a_template_and_unknown_placeholder_is_shown_before_saving(
     response = client.post(url, good)
     saved = LetterTemplate.objects.get(team=team)
     assert response.status_code == 302 and saved.updated_by == team_editor
+    edit = client.post(reverse("letter_template_edit", args=[saved.pk]), {**good, "body": "Hello {{ team.name }}"})
+    assert edit.status_code == 302
+    page = client.get(reverse("letter_template_edit", args=[saved.pk])).content.decode()
+    assert "Hello {{ team.name }}" in page and page.count("by true_editor") == 2  # created, then changed
 
 
 def test_preview_without_javascript_fills_in_a_team_request(login, team_editor, cpra_request):

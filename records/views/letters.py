@@ -16,6 +16,8 @@ from ..letters.pdf import letter_pdf
 from ..letters.render import find_template, requester_name
 from ..models import LetterKind, LetterTemplate, RecordsRequest, Statute
 
+RECENT_HISTORY = 10
+
 
 def _team_or_none_page(request):
     team = current_team(request)
@@ -107,6 +109,7 @@ def _editor(request, form, team, *, template, editable=True):
         "form": form, "template": template, "team": team, "editable": editable, "preview": preview,
         "preview_error": preview_error, "placeholders": PLACEHOLDERS.items(),
         "can_customize": can_write(request.user, team),
+        "history": template.history.select_related("history_user")[:RECENT_HISTORY] if template else [],
     }  # fmt: skip
     # A live preview (htmx) shows the errors in the preview; htmx does not swap in a 400.
     status = 400 if request.method == "POST" and form.errors and not request.headers.get("HX-Request") else 200
