@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, agencies, closures, dashboard, documents, requests, search, teams
+from .views import accounts, agencies, closures, dashboard, documents, letters, requests, search, teams
 from .views import data as data_views  # issue 7: data in and out
 
 urlpatterns = [
@@ -41,6 +41,14 @@ urlpatterns = [
     path("account/password/", accounts.PasswordChangeView.as_view(), name="password_change"),
     path("invitations/", teams.invitation_list, name="invitation_list"),
     path("invitations/<str:token>/", teams.invitation_detail, name="invitation"),
+    # --- Letters (issue 11): templates per statute and kind, a request's letters ---
+    path("letters/", letters.template_list, name="letter_templates"),
+    path("letters/new/", letters.template_new, name="letter_template_new"),
+    path("letters/letterhead/", letters.letterhead_edit, name="letterhead_edit"),
+    path("letters/<int:pk>/", letters.template_edit, name="letter_template_edit"),
+    path("requests/<int:pk>/letters/", letters.request_letters, name="request_letters"),
+    path("requests/<int:pk>/letters/send/", letters.request_letter_send, name="request_letter_send"),
+    path("requests/<int:pk>/letters/<str:kind>.pdf", letters.request_letter_pdf, name="request_letter_pdf"),
     # --- Data in and out (issue 7): spreadsheet import, CSV export, chronology, audit history ---
     path("requests/import/", data_views.import_upload, name="import_upload"),
     path("requests/import/preview/", data_views.import_preview, name="import_preview"),

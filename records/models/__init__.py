@@ -1,5 +1,6 @@
 from .agencies import Agency
 from .documents import Document, Page, StoredFile
+from .letters import LetterKind, LetterTemplate
 from .notifications import DigestSent, FeedToken
 from .requests import (
     OPEN_STATUSES,
@@ -15,6 +16,6 @@ from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignmen
 
 __all__ = [
     "Agency", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
-    "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
+    "LetterKind", "LetterTemplate", "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
 ]  # fmt: skip

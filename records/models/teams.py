@@ -19,6 +19,11 @@ class Team(models.Model):
     require_two_factor = models.BooleanField(
         default=False, help_text="Members must sign in with a code from an authenticator app."
     )
+    # Printed at the top of the team's letters (records.letters.pdf).
+    letterhead_address = models.TextField("letterhead address", blank=True)
+    letterhead_contact = models.CharField(
+        "letterhead contact", max_length=300, blank=True, help_text="Phone, email, website: one line."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
