@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..forms import MemberForm
@@ -50,4 +51,8 @@ def member_remove(request, pk):
 def team_switch(request):
     team = get_object_or_404(teams_for(request.user), pk=request.POST.get("team"))
     request.session["team_id"] = team.pk
-    return redirect(request.POST.get("next") or "home")
+    # Back to the page the switch was made on, if it is a path on this site (not "//evil.com", not a URL name).
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("home")
