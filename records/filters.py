@@ -16,6 +16,26 @@ class DatePickerRange(DateRangeWidget):
 
 
 DATE_RANGE = DatePickerRange()
+MAX_ID = 2**63 - 1  # the largest id a database row can have (a signed 64-bit integer)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """An object id: a whole number in the database's range, else a form error (SQLite cannot even
+    compare with 10**23: it raised OverflowError, a 500; issue 10)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "min_value": "Numbers start at 1: nothing has that number.",
+                "max_value": "That number is too large: nothing has it.",
+            },
+        )
+        super().__init__(*args, **kwargs)
 
 
 class RecordsRequestFilter(django_filters.FilterSet):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from django.db.models import Q
-
 from . import deadlines as engine
 from .models import Agency, ClosureDay, Event, RecordsRequest, Status
 
@@ -85,9 +83,10 @@ def request_deadlines(request: RecordsRequest, events=None):
     if rule.calendar == "CA-JUDICIAL" and request.agency.level == Agency.CITY:
         # Cities may stay open on Mar 31 and MLK Day (Gov. Code 6700's local clause): show both dates.
         rule = replace(rule, calendar="CA-LOCAL")
-    # The calendar's own closure days, and this agency's (CCP 12b: days its office is closed).
+    # The calendar's own closure days, and this agency's (CCP 12b: days its office is closed):
+    # those kept for every team, and this request's team's own.
     closures = list(
-        ClosureDay.objects.filter(Q(agency__isnull=True, calendar=rule.calendar) | Q(agency_id=request.agency_id))
+        ClosureDay.objects.applying_to(calendar=rule.calendar, agency_id=request.agency_id, team_id=request.team_id)
         .order_by()
         .values_list("date", "reason")
     )
@@ -112,9 +111,14 @@ def deadline_list(deadlines: engine.RequestDeadlines | None) -> list:
     return [d for d in in_order if d is not None]
 
 
-def recompute_open_requests(*, calendar: str | None = None, agency_id: int | None = None) -> int:
-    """After a holiday calendar or closure day changes: re-derive every open request it touches."""
+def recompute_open_requests(
+    *, calendar: str | None = None, agency_id: int | None = None, team_id: int | None = None
+) -> int:
+    """After a holiday calendar or closure day changes: re-derive every open request it touches
+    (a team's own closure day touches that team's requests only)."""
     requests = RecordsRequest.objects.open().select_related("statute")
+    if team_id is not None:
+        requests = requests.filter(team_id=team_id)
     if agency_id is not None:
         requests = requests.filter(agency_id=agency_id)
     elif calendar:

@@ -46,3 +46,19 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
     result = manage(tmp_path, "check", SECRET_KEY="")
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_production_refuses_the_public_development_key(tmp_path):
+    # Issue 10: with DEBUG=0 the key printed in config/settings.py used to be accepted.
+    from config.settings import DEVELOPMENT_SECRET_KEY
+
+    result = manage(tmp_path, "check", SECRET_KEY=DEVELOPMENT_SECRET_KEY)
+    assert result.returncode != 0
+    assert "SECRET_KEY is the public development key" in result.stderr
+
+
+def test_seed_demo_refuses_production_unless_forced(tmp_path):
+    # Demo users with a published password must not appear on a live site by accident.
+    result = manage(tmp_path, "seed_demo")
+    assert result.returncode == 2
+    assert "DEBUG is off" in result.stderr and "--force" in result.stderr

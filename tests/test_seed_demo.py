@@ -2,12 +2,14 @@
 
 from io import StringIO
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from records.models import Agency, Membership, RecordsRequest
 
 
-def test_seed_demo_builds_a_varied_desk_and_is_idempotent(db):
+def test_seed_demo_builds_a_varied_desk_and_is_idempotent(db, settings):
+    settings.DEBUG = True  # a development machine (with DEBUG off it refuses: test_refuses_…)
     out = StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())
@@ -20,3 +22,13 @@ def test_seed_demo_builds_a_varied_desk_and_is_idempotent(db):
     assert set(Membership.objects.values_list("role", flat=True)) == {"admin", "editor", "viewer"}
     dated = RecordsRequest.objects.exclude(due_date=None)
     assert dated.exists() and all(r.communications.exists() for r in dated)
+
+
+def test_refuses_with_debug_off_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force") as refused:
+        call_command("seed_demo", stdout=StringIO())
+    assert refused.value.returncode == 2
+    assert not RecordsRequest.objects.exists()
+    call_command("seed_demo", "--force", stdout=StringIO())
+    assert RecordsRequest.objects.count() == 30

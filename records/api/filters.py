@@ -1,9 +1,8 @@
 """FilterSets for the API's lists. Requests reuse the request list's own FilterSet."""
 
 import django_filters
-from django import forms
 
-from records.filters import AgencyFilter, RecordsRequestFilter  # noqa: F401 - AgencyFilter serves the API as is
+from records.filters import AgencyFilter, IdFilter, RecordsRequestFilter  # noqa: F401 - AgencyFilter serves the API as is
 from records.models import Communication, Document, Event, Statute
 
 from ..access import teams_for
@@ -16,17 +15,6 @@ class ApiRecordsRequestFilter(RecordsRequestFilter):
         user = getattr(request, "user", None)
         teams = teams_for(user) if user is not None and user.is_authenticated else []
         super().__init__(data, queryset, request=request, prefix=prefix, teams=teams)
-
-
-class IdFilter(django_filters.NumberFilter):
-    """An object id: a whole number in the database's range, else a 400 (not a crash on 1e300)."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
-        super().__init__(*args, **kwargs)
 
 
 class EventFilter(django_filters.FilterSet):

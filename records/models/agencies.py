@@ -1,4 +1,5 @@
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class Agency(models.Model):
@@ -18,6 +19,9 @@ class Agency(models.Model):
     address = models.TextField("postal address", blank=True)
     default_statute = models.ForeignKey("records.Statute", null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Any team's editor may correct the shared directory: every change is kept (who, when, what)
+    # and can be reverted from the agency's history page.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]

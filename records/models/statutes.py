@@ -1,4 +1,8 @@
 from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .teams import Membership, team_ids_for
 
 UNIT_CHOICES = [("business", "business days"), ("calendar", "calendar days")]
 
@@ -72,18 +76,48 @@ class Statute(models.Model):
         return [name for name, value in current.items() if self.seeded_values.get(name) != value]
 
 
+class ClosureDayQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Days for every team (no team: staff keep them in the admin) and the user's teams' own days."""
+        return self.filter(Q(team__isnull=True) | Q(team__in=team_ids_for(user)))
+
+    def editable_by(self, user):
+        """A team's own closure days, kept by that team's admins."""
+        return self.filter(team__in=team_ids_for(user, [Membership.ADMIN]))
+
+    def applying_to(self, *, calendar: str, agency_id: int | None, team_id: int | None):
+        """The days that close a request's calendar or agency: everyone's (no team), and its team's own."""
+        where = Q(agency__isnull=True, calendar=calendar)
+        if agency_id is not None:
+            where |= Q(agency_id=agency_id)
+        return self.filter(where).filter(Q(team__isnull=True) | Q(team_id=team_id))
+
+
 class ClosureDay(models.Model):
     """A day an office is closed on top of its holiday calendar (CCP 12b; executive-order closures).
 
     With an agency it closes that agency only; without one it closes the whole calendar.
+    With a team it moves only that team's deadlines (a team's reading of a closure is its own
+    business); without one it moves every team's, so only staff add those, in the admin.
     """
 
     calendar = models.CharField(max_length=20, blank=True)
     agency = models.ForeignKey(
         "records.Agency", null=True, blank=True, on_delete=models.CASCADE, related_name="closure_days"
     )
+    team = models.ForeignKey(
+        "records.Team",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="closure_days",
+        help_text="Blank: a closure day for every team (staff only).",
+    )
     date = models.DateField()
     reason = models.CharField(max_length=200)
+    history = HistoricalRecords()
+
+    objects = ClosureDayQuerySet.as_manager()
 
     class Meta:
         ordering = ["date"]

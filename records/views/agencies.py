@@ -2,8 +2,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
+from .. import audit
 from ..access import writable_teams
 from ..filters import AgencyFilter
 from ..forms import AgencyForm
@@ -47,7 +49,9 @@ def agency_create(request):
     _require_editor(request.user)
     form = AgencyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        agency = form.save()
+        agency = form.save(commit=False)
+        agency._history_user = request.user
+        agency.save()
         messages.success(request, f"Added {agency}.")
         return redirect("agency_detail", pk=agency.pk)
     return render(request, "records/agency_form.html", {"form": form})
@@ -59,7 +63,41 @@ def agency_edit(request, pk):
     agency = get_object_or_404(Agency, pk=pk)
     form = AgencyForm(request.POST or None, instance=agency)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, "Agency updated.")
+        agency = form.save(commit=False)
+        agency._history_user = request.user
+        agency.save()
+        messages.success(request, "Agency updated; the change is in its history.")
         return redirect("agency_detail", pk=agency.pk)
     return render(request, "records/agency_form.html", {"form": form, "agency": agency})
+
+
+@login_required
+def agency_history(request, pk):
+    # The directory is shared, so its history is too: any signed-in user reads who changed what
+    # (by username only: no team, no email).
+    agency = get_object_or_404(Agency, pk=pk)
+    return render(
+        request,
+        "records/agency_history.html",
+        {"agency": agency, "history": audit.agency_history(agency), "can_edit": writable_teams(request.user).exists()},
+    )
+
+
+@login_required
+def agency_revert(request, pk, history_id):
+    """GET: what reverting would change, and a confirm button; POST: revert (a new version)."""
+    _require_editor(request.user)
+    agency = get_object_or_404(Agency, pk=pk)
+    try:
+        version = audit.agency_version(agency, history_id)
+    except Agency.history.model.DoesNotExist:
+        raise Http404("This agency has no such version.") from None
+    if request.method == "POST":
+        audit.revert_agency(agency, version, request.user)
+        messages.success(request, "Agency reverted; the revert is in its history and can itself be undone.")
+        return redirect("agency_history", pk=agency.pk)
+    return render(
+        request,
+        "records/agency_revert.html",
+        {"agency": agency, "version": version, "changes": audit.revert_preview(agency, version)},
+    )

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from .. import deadlines as engine
+from ..access import current_team
 from ..feeds import deadline_calendar
 from ..models import ClosureDay, FeedToken, RecordsRequest, Statute
 
@@ -86,7 +87,9 @@ def calculator(request):
     if form.is_bound and form.is_valid():
         statute = form.cleaned_data["statute"]
         rule = statute.as_rule()
-        closures = [(c.date, c.reason) for c in ClosureDay.objects.filter(agency__isnull=True, calendar=rule.calendar)]
+        team = current_team(request)
+        closures = ClosureDay.objects.applying_to(calendar=rule.calendar, agency_id=None, team_id=team and team.pk)
+        closures = list(closures.values_list("date", "reason"))
         result = engine.response_due(
             rule,
             form.cleaned_data["received"],

@@ -3,11 +3,12 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ..filters import DATE_RANGE
+from ..filters import DATE_RANGE, IdFilter
 from ..models import Agency, Page, RecordsRequest, Statute
 from ..search import QueryError, search_pages, search_requests
 
 PER_PAGE = 20
+MAX_PAGE = 10_000  # beyond it the offset means nothing (and a huge one overflowed SQLite)
 TEXT_PAGES_PER_SCREEN = 20  # the document page shows its pages' text 20 at a time
 
 
@@ -16,7 +17,7 @@ class PageSearchFilter(django_filters.FilterSet):
 
     # A number, not a select: a desk has thousands of requests (a 5,000-option select cost 200 ms a page).
     # The pages are already team-scoped, so another team's id simply matches nothing.
-    request = django_filters.NumberFilter(field_name="document__request_id", label="Request no.", min_value=1)
+    request = IdFilter(field_name="document__request_id", label="Request no.")
     agency = django_filters.ModelChoiceFilter(
         field_name="document__request__agency",
         label="Agency",
@@ -54,7 +55,7 @@ def search(request):
     filterset = PageSearchFilter(request.GET, queryset=pages)
     context = {"filter": filterset, "q": query, "results": None, "request_hits": None, "error": None}
     try:
-        page_number = max(1, int(request.GET.get("page", "1")))
+        page_number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
         page_number = 1
     if query:

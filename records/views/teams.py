@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..access import current_team, membership, teams_for
@@ -158,6 +159,11 @@ def invitation_detail(request, token):
 @login_required
 @require_POST
 def team_switch(request):
-    team = get_object_or_404(teams_for(request.user), pk=request.POST.get("team"))
+    chosen = request.POST.get("team", "")
+    team = get_object_or_404(teams_for(request.user), pk=chosen if chosen.isdigit() else 0)
     request.session["team_id"] = team.pk
-    return redirect(request.POST.get("next") or "home")
+    # Back to the page the switch was made on, if it is a path on this site (not "//evil.com", not a URL name).
+    next_url = request.POST.get("next", "")
+    if next_url.startswith("/") and url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect(next_url)
+    return redirect("home")

@@ -38,8 +38,8 @@ def find_statute(code: str) -> Statute:
 
 
 def calendar_closures(statute: Statute) -> list[tuple[date, str]]:
-    """Closure days that close the statute's whole calendar (rows with no agency)."""
-    rows = ClosureDay.objects.filter(agency__isnull=True, calendar__iexact=statute.calendar)
+    """Closure days that close the statute's whole calendar for every team (no agency, no team)."""
+    rows = ClosureDay.objects.filter(agency__isnull=True, team__isnull=True, calendar__iexact=statute.calendar)
     return list(rows.values_list("date", "reason"))
 
 
