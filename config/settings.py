@@ -147,10 +147,7 @@ MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "files"))
 # hashes, so overwriting a name with the same bytes is harmless and races are too.
 RELEASED_FILES_STORAGE = os.getenv("RELEASED_FILES_STORAGE", "filesystem")
 if RELEASED_FILES_STORAGE == "filesystem":
-    STORAGES["released"] = {
-        "BACKEND": "records.ingest.store.ReleasedFileSystemStorage",
-        "OPTIONS": {"allow_overwrite": True},
-    }
+    STORAGES["released"] = {"BACKEND": "records.ingest.store.ReleasedFileSystemStorage"}
 elif RELEASED_FILES_STORAGE == "s3":
     if not os.getenv("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("RELEASED_FILES_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")

@@ -50,7 +50,16 @@ class StoreFailed(Exception):
 
 
 class ReleasedFileSystemStorage(FileSystemStorage):
-    """The default store: files under MEDIA_ROOT with no public URL (downloads go through the view)."""
+    """The default store: files under MEDIA_ROOT with no public URL (downloads go through the view).
+
+    Names are content hashes, so saving a name again (two uploads of the same
+    bytes racing) may overwrite: the bytes are the same. Files are read-only.
+    """
+
+    def __init__(self, **options):
+        options.setdefault("allow_overwrite", True)
+        options.setdefault("file_permissions_mode", 0o440)  # stored files are never rewritten in place
+        super().__init__(**options)
 
     def url(self, name):
         raise NotImplementedError("Released files have no public URL; link to the document_download view.")
@@ -62,12 +71,7 @@ def released_storage() -> Storage:
 
 def is_local(storage: Storage | None = None) -> bool:
     """Whether the store is a directory on this machine (so nginx/sendfile and direct paths work)."""
-    storage = storage or released_storage()
-    try:
-        storage.path("probe")
-    except NotImplementedError:
-        return False
-    return True
+    return isinstance(storage or released_storage(), FileSystemStorage)
 
 
 def incoming_dir() -> Path:
@@ -214,8 +218,6 @@ def _save_once(name: str, temp_path: str) -> None:
     storage = released_storage()
     if storage.exists(name):
         return
-    if is_local(storage):
-        os.chmod(temp_path, 0o440)  # stored files are never rewritten in place
     with open(temp_path, "rb") as handle:
         saved = storage.save(name, _TempFile(handle, name=temp_path))
     if saved != name:  # a storage that renames on collision: content-addressed names must hold
