@@ -340,3 +340,18 @@ def test_s3_configuration_builds_the_s3_storage_without_network(tmp_path):
 def test_a_storage_configuration_that_cannot_work_stops_the_start(tmp_path, env, message):
     result = _settings_in_child(tmp_path, **env)
     assert result.returncode != 0 and message in result.stderr
+
+
+def test_a_file_missing_from_the_store_is_said_so_on_download(
+    bucket, login, editor, records_request, django_capture_on_commit_callbacks
+):
+    client = login(editor)
+    with django_capture_on_commit_callbacks():
+        upload(client, records_request, pdf("letter.pdf"))
+    document = Document.objects.get()
+    bucket.delete(document.stored_file.path)  # lost by the store (a bucket emptied, a mount missing)
+    response = client.get(reverse("document_download", args=[document.pk]))
+    assert response.status_code == 302 and response.url == document.get_absolute_url()
+    assert messages_of(response)[-1] == (
+        "This file could not be read from the file store just now. Try again later, or tell an administrator."
+    )

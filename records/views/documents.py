@@ -1,3 +1,4 @@
+import logging
 from urllib.parse import quote
 
 from django import forms
@@ -16,6 +17,8 @@ from ..ingest.store import StoreFailed, is_local, open_stored, released_storage
 from ..models import Communication, Document
 from ..tasks import queue_extraction
 from .access import can_write, get_request_for_user, get_scoped_or_404
+
+logger = logging.getLogger(__name__)
 
 # Only these are ever shown inline; anything else (HTML error pages saved as .pdf, unknown bytes)
 # downloads as an attachment so the browser never renders untrusted markup from our origin.
@@ -169,7 +172,16 @@ def document_download(request, pk):
     storage = released_storage()
     if mode == "django" or not is_local(storage):
         # Streamed by the app: the only way for a bucket (settings refuse nginx/sendfile with one).
-        response = FileResponse(open_stored(document.stored_file), content_type=content_type)
+        try:
+            stored = open_stored(document.stored_file)
+        except OSError:
+            logger.exception("Document %s: its file could not be read from the store.", document.pk)
+            messages.error(
+                request,
+                "This file could not be read from the file store just now. Try again later, or tell an administrator.",
+            )
+            return redirect(document)
+        response = FileResponse(stored, content_type=content_type)
     else:
         response = HttpResponse(content_type=content_type)
         relative = document.stored_file.path
