@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.files.storage import InMemoryStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
-from records.ingest import run_to_completion
+from records.ingest import extract_document, ocr_document, run_to_completion
 from records.ingest.store import (
     ReleasedFileSystemStorage,
     clean_abandoned_uploads,
@@ -44,13 +45,20 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
+class Bucket(InMemoryStorage):
+    """A storage that is not a local directory, as S3 is to the code; it counts the reads."""
+
+    opened = 0
+
+    def _open(self, name, mode="rb"):
+        Bucket.opened += 1
+        return super()._open(name, mode)
+
+
 @pytest.fixture
 def bucket(settings):
-    """A storage that is not a local directory: what S3 looks like to the code (no path(), no URL)."""
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "released": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    }
+    Bucket.opened = 0
+    settings.STORAGES = {**settings.STORAGES, "released": {"BACKEND": f"{__name__}.Bucket"}}
     assert not is_local()
     return released_storage()
 
@@ -108,8 +116,10 @@ def test_ocr_and_email_unpacking_read_from_a_storage_that_is_not_a_directory(buc
     from records.ingest import add_document
 
     scan, _ = add_document(records_request, name="scan.pdf", data_or_fileobj=corpus_file("real", SCAN).read_bytes())
-    run_to_completion(scan.pk)
-    scan.refresh_from_db()
+    assert extract_document(scan.pk).state == Document.State.OCR
+    Bucket.opened = 0
+    scan = ocr_document(scan.pk, max_pages=2)
+    assert Bucket.opened == 1  # one copy for the round's pages, not one a page
     assert scan.state == Document.State.DONE and scan.pages.filter(ocr=True).count() == 2
 
     message, _ = add_document(

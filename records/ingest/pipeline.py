@@ -14,6 +14,7 @@ import logging
 import time
 from contextlib import closing, suppress
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
@@ -297,17 +298,18 @@ def _after_pages(document: Document) -> None:
 
 def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
     pending = Page.objects.filter(document=document, needs_ocr=True).order_by("number")
-    for page_id, number in pending.values_list("pk", "number")[:max_pages]:
-        note = None
-        try:
-            text = _ocr_page(document, number, limits)
-        except OcrFailed as failure:
-            text, note = "", f"OCR could not read page {number}: {failure.message}"
-        with transaction.atomic():
-            found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
-            Page.objects.filter(pk=page_id).update(needs_ocr=False, **found)
-            extra = {"error": note} if note else {}
-            _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
+    with local_copy(document.stored_file) as path:  # from a bucket: one download a round, not one a page
+        for page_id, number in pending.values_list("pk", "number")[:max_pages]:
+            note = None
+            try:
+                text = _ocr_page(document, path, number, limits)
+            except OcrFailed as failure:
+                text, note = "", f"OCR could not read page {number}: {failure.message}"
+            with transaction.atomic():
+                found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
+                Page.objects.filter(pk=page_id).update(needs_ocr=False, **found)
+                extra = {"error": note} if note else {}
+                _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
     if pending.exists():
         _release(document)  # more pages: the caller queues another round
         document.heartbeat_at = None
@@ -315,10 +317,9 @@ def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
         _finish(document, State.DONE)
 
 
-def _ocr_page(document: Document, number: int, limits: Limits) -> str:
-    with local_copy(document.stored_file) as path:
-        if document.detected_type == PDF:
-            return ocr_pdf_page(
-                path, number, dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, password=document.password
-            )
-        return ocr_image_frame(path, number - 1, document.page_count or 1, timeout=limits.ocr_page_seconds)
+def _ocr_page(document: Document, path: Path, number: int, limits: Limits) -> str:
+    if document.detected_type == PDF:
+        return ocr_pdf_page(
+            path, number, dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, password=document.password
+        )
+    return ocr_image_frame(path, number - 1, document.page_count or 1, timeout=limits.ocr_page_seconds)
