@@ -5,6 +5,7 @@ import io
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -274,7 +275,10 @@ def _leftover(folder: Path, name: str, hours_old: float) -> Path:
     return path
 
 
-def test_abandoned_uploads_are_removed_and_nothing_else(media, db):
+def test_abandoned_uploads_are_removed_and_nothing_else(media, db, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    copy_of_a_killed_worker = _leftover(tmp_path / "tmp", "tracker-released-abc", hours_old=8)
+    someone_elses = _leftover(tmp_path / "tmp", "other-program-abc", hours_old=8)
     stored = store_file(corpus_file("real", LETTER).read_bytes())
     blob = Path(media) / stored.path
     os.utime(blob, (time.time() - 48 * 3600,) * 2)  # an old stored file: never touched
@@ -283,14 +287,16 @@ def test_abandoned_uploads_are_removed_and_nothing_else(media, db):
     fresh = _leftover(incoming, "upload-still-streaming", hours_old=1)
     by_hand = _leftover(incoming, stored.sha256, hours_old=30)  # a referenced name, whatever its age
 
-    assert clean_abandoned_uploads(dry_run=True) == [old]
-    assert old.exists()
-    assert clean_abandoned_uploads() == [old]
-    assert not old.exists() and fresh.exists() and by_hand.exists() and blob.exists()
+    assert clean_abandoned_uploads(dry_run=True) == [old, copy_of_a_killed_worker]
+    assert old.exists() and copy_of_a_killed_worker.exists()
+    assert clean_abandoned_uploads() == [old, copy_of_a_killed_worker]
+    assert not old.exists() and not copy_of_a_killed_worker.exists()
+    assert fresh.exists() and by_hand.exists() and blob.exists() and someone_elses.exists()
     assert clean_abandoned_uploads() == []
 
 
-def test_clean_uploads_command_and_hourly_task(media, db, capsys):
+def test_clean_uploads_command_and_hourly_task(media, db, capsys, tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     old = _leftover(incoming_dir(), "upload-a", hours_old=10)
     call_command("clean_uploads", "--dry-run")
     out, err = capsys.readouterr()

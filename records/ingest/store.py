@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 _CHUNK = 1024 * 1024
 _TEMP_PREFIX = "upload-"
+_COPY_PREFIX = "tracker-released-"  # local_copy()'s downloads from a bucket
 
 # What a user is told when the store refuses a file, by the errno the storage raised.
 _REFUSALS = {
@@ -95,7 +96,7 @@ def local_copy(stored_file: StoredFile) -> Iterator[Path]:
     if is_local(storage):
         yield Path(storage.path(stored_file.path))
         return
-    with tempfile.NamedTemporaryFile(prefix="released-") as temp:
+    with tempfile.NamedTemporaryFile(prefix=_COPY_PREFIX) as temp:
         with storage.open(stored_file.path, "rb") as source:
             for chunk in source.chunks(_CHUNK):
                 temp.write(chunk)
@@ -172,22 +173,21 @@ def add_document(request, *, name, data_or_fileobj, user=None, communication=Non
 
 
 def clean_abandoned_uploads(older_than: timedelta = timedelta(hours=6), *, dry_run: bool = False) -> list[Path]:
-    """Remove the temporary files a killed upload left in this machine's incoming area.
+    """Remove the temporary files killed processes left on this machine.
 
-    Only files untouched for `older_than` go (an upload still streaming keeps
-    writing, so its file stays fresh), and never one a StoredFile points at.
-    Returns the paths removed (or, with dry_run, the ones that would be).
+    That is anything in the incoming area (a killed upload), and the copies
+    local_copy() made from a bucket in the temporary directory (a worker killed
+    at its time limit). Only files untouched for `older_than` go (an upload
+    still streaming keeps writing, so its file stays fresh), and never one
+    named as a StoredFile's blob. Returns the paths removed (or, with dry_run,
+    the ones that would be).
     """
-    incoming = incoming_dir()
-    if not incoming.is_dir():
-        return []
     cutoff = (timezone.now() - older_than).timestamp()
-    candidates = [path for path in incoming.iterdir() if path.is_file() and path.stat().st_mtime < cutoff]
-    # Belt and braces: the incoming area only ever holds temporary names, but a
-    # file someone placed there by hand under a blob's name is not ours to delete.
-    referenced = set(
-        StoredFile.objects.filter(sha256__in=[path.name for path in candidates]).values_list("sha256", flat=True)
-    )
+    candidates = [path for path in _leftovers() if _older(path, cutoff)]
+    # Belt and braces: these areas only ever hold temporary names, but a file
+    # someone put there by hand under a blob's name is not ours to delete.
+    names = [path.name for path in candidates]
+    referenced = set(StoredFile.objects.filter(sha256__in=names).values_list("sha256", flat=True))
     removed = []
     for path in sorted(candidates):
         if path.name in referenced:
@@ -197,8 +197,22 @@ def clean_abandoned_uploads(older_than: timedelta = timedelta(hours=6), *, dry_r
                 path.unlink()
         removed.append(path)
     if removed and not dry_run:
-        logger.info("Removed %s abandoned upload file(s) from %s.", len(removed), incoming)
+        logger.info("Removed %s abandoned temporary file(s).", len(removed))
     return removed
+
+
+def _leftovers() -> Iterator[Path]:
+    incoming = incoming_dir()
+    if incoming.is_dir():
+        yield from incoming.iterdir()
+    yield from Path(tempfile.gettempdir()).glob(f"{_COPY_PREFIX}*")
+
+
+def _older(path: Path, cutoff: float) -> bool:
+    try:
+        return path.is_file() and not path.is_symlink() and path.stat().st_mtime < cutoff
+    except OSError:  # gone meanwhile
+        return False
 
 
 def clean_name(name: str) -> str:

@@ -2,13 +2,13 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from records.ingest.store import clean_abandoned_uploads, incoming_dir
+from records.ingest.store import clean_abandoned_uploads
 
 
 class Command(BaseCommand):
     help = (
-        "Remove the temporary files that killed uploads left in this machine's incoming area "
-        "(untouched for --older-than-hours). Stored files are never touched."
+        "Remove the temporary files that killed uploads and workers left on this machine (in MEDIA_ROOT/incoming "
+        "and the temporary directory), untouched for --older-than-hours. Stored files are never touched."
     )
 
     def add_arguments(self, parser):
@@ -20,4 +20,4 @@ class Command(BaseCommand):
         for path in paths:
             self.stdout.write(str(path))
         verb = "would remove" if dry_run else "removed"
-        self.stderr.write(f"{verb} {len(paths)} abandoned upload file(s) from {incoming_dir()}")
+        self.stderr.write(f"{verb} {len(paths)} abandoned temporary file(s)")
