@@ -152,8 +152,34 @@ STORAGES = {
     },
 }
 # Released files live here, outside any static or public URL: downloads go
-# through the permission-checked view only.
+# through the permission-checked view only. With S3 it holds only the local
+# incoming/ area where uploads are hashed before they are sent.
 MEDIA_ROOT = Path(os.getenv("MEDIA_ROOT", VAR_DIR / "files"))
+# Released files go through one storage (records/ingest/store.py) that web and
+# workers on every machine share: MEDIA_ROOT by default, or an S3-compatible
+# bucket through django-storages (README, Several machines). Names are content
+# hashes, so overwriting a name with the same bytes is harmless and races are too.
+RELEASED_FILES_STORAGE = os.getenv("RELEASED_FILES_STORAGE", "filesystem")
+if RELEASED_FILES_STORAGE == "filesystem":
+    STORAGES["released"] = {"BACKEND": "records.ingest.store.ReleasedFileSystemStorage"}
+elif RELEASED_FILES_STORAGE == "s3":
+    if not os.getenv("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("RELEASED_FILES_STORAGE=s3 needs AWS_STORAGE_BUCKET_NAME")
+    # Credentials come from boto3's own chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, a profile,
+    # an instance role); they are never read into settings.
+    STORAGES["released"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.getenv("AWS_STORAGE_BUCKET_NAME"),
+            "location": os.getenv("AWS_LOCATION", "released"),
+            "endpoint_url": os.getenv("AWS_S3_ENDPOINT_URL") or None,  # MinIO, Ceph, R2, …
+            "region_name": os.getenv("AWS_S3_REGION_NAME") or None,
+            "file_overwrite": True,
+            "default_acl": None,  # the bucket's own policy: keep it private
+        },
+    }
+else:
+    raise ImproperlyConfigured("RELEASED_FILES_STORAGE must be filesystem or s3")
 
 # Production hardening (DEBUG off). HSTS and the TLS redirect only when served over TLS,
 # which is the default for production; set SECURE_TLS=0 to serve plain HTTP on a private network.
@@ -174,6 +200,9 @@ X_FRAME_OPTIONS = "DENY"  # the inline PDF view opts in with xframe_options_same
 FILE_DOWNLOAD_MODE = os.getenv("FILE_DOWNLOAD_MODE", "django")
 if FILE_DOWNLOAD_MODE not in ("django", "nginx", "sendfile"):
     raise ImproperlyConfigured("FILE_DOWNLOAD_MODE must be django, nginx or sendfile")
+if FILE_DOWNLOAD_MODE != "django" and RELEASED_FILES_STORAGE != "filesystem":
+    # nginx and Apache send a file from a local path; files in a bucket are streamed by the app.
+    raise ImproperlyConfigured("FILE_DOWNLOAD_MODE=nginx or sendfile needs RELEASED_FILES_STORAGE=filesystem")
 MAX_UPLOAD_BYTES = envint("MAX_UPLOAD_MB", "2048") * 2**20
 DATA_UPLOAD_MAX_NUMBER_FILES = envint("MAX_FILES_PER_UPLOAD", "500")
 FILE_DOWNLOAD_ACCEL_PREFIX = os.getenv("FILE_DOWNLOAD_ACCEL_PREFIX", "/protected-files/")
@@ -256,6 +285,8 @@ CELERY_BEAT_SCHEDULE = {
     "reminder-digests": {"task": "records.send_reminder_digests", "schedule": crontab(hour=7, minute=0)},
     # Documents whose worker died mid-extraction are queued again (the embedded broker does not redeliver).
     "requeue-stale-documents": {"task": "records.requeue_stale_documents", "schedule": 120.0},
+    # Temporary files a killed upload left in incoming/ (records.ingest.store.clean_abandoned_uploads).
+    "clean-abandoned-uploads": {"task": "records.clean_abandoned_uploads", "schedule": crontab(minute=17)},
 }
 
 LOGGING = {

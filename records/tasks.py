@@ -107,3 +107,11 @@ def send_reminder_digests_task() -> int:
     from records.notifications import send_reminder_digests
 
     return send_reminder_digests()
+
+
+@shared_task(name="records.clean_abandoned_uploads", time_limit=600)
+def clean_abandoned_uploads_task() -> int:
+    """Hourly from beat: remove what killed uploads left in this machine's incoming/ area."""
+    from records.ingest.store import clean_abandoned_uploads
+
+    return len(clean_abandoned_uploads())

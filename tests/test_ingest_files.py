@@ -8,7 +8,7 @@ import pytest
 
 from records.ingest import add_document, extract_document, run_to_completion, store_file
 from records.ingest.detect import detect_type
-from records.ingest.store import stored_path
+from records.ingest.store import open_stored
 from records.models import Communication, Document, StoredFile
 from tests.test_ingest_support import corpus_file, make_request
 
@@ -54,7 +54,7 @@ def test_bytes_are_stored_once_per_content():
     data = read("real", LETTER)
     first, second = store_file(data), store_file(io.BytesIO(data))
     assert first == second and StoredFile.objects.count() == 1
-    assert stored_path(first).read_bytes() == data and first.size == len(data)
+    assert open_stored(first).read() == data and first.size == len(data)
 
 
 @pytest.mark.django_db
@@ -108,7 +108,7 @@ def test_a_zip_bomb_is_refused_and_kept():
     archive = extract_document(archive.pk)
     assert archive.state == "failed" and "zip bomb" in archive.error
     assert not Document.objects.filter(archive=archive).exists()
-    assert stored_path(archive.stored_file).read_bytes() == bomb
+    assert open_stored(archive.stored_file).read() == bomb
 
 
 @pytest.mark.django_db

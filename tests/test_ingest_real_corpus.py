@@ -32,7 +32,7 @@ def test_every_real_release_ends_done_with_the_right_pages(monkeypatch):
     corpus_dir("real")
     # Real OCR of all ~300 scanned pages takes minutes: here a stand-in engine;
     # test_first_scanned_page_of_each_release_is_ocrd runs tesseract for real.
-    monkeypatch.setattr(pipeline, "_ocr_page", lambda document, number, limits: f"ocr text of page {number}")
+    monkeypatch.setattr(pipeline, "_ocr_page", lambda document, path, number, limits: f"ocr text of page {number}")
     request = make_request()
     for row in manifest("real"):
         document = upload(request, corpus_file("real", row["file"]))

@@ -14,6 +14,7 @@ import logging
 import time
 from contextlib import closing, suppress
 from datetime import timedelta
+from pathlib import Path
 
 from django.db import DatabaseError, transaction
 from django.db.models import F, Q
@@ -28,7 +29,7 @@ from .isolate import run_isolated
 from .limits import Limits, current_limits
 from .ocr import OcrFailed, ocr_image_frame, ocr_pdf_page
 from .pdf import WRONG_PASSWORD, check_password, read_pages
-from .store import stored_path
+from .store import StoreFailed, local_copy
 from .unpack import unpack_email, unpack_zip
 
 logger = logging.getLogger(__name__)
@@ -100,11 +101,12 @@ def retry_with_password(document: Document, password: str) -> bool:
     """
     limits = current_limits()
     try:
-        opened = run_isolated(
-            check_password, str(stored_path(document.stored_file)), password,
-            memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
-        )  # fmt: skip
-        works = all(opened)
+        with local_copy(document.stored_file) as path:
+            opened = run_isolated(
+                check_password, str(path), password,
+                memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
+            )  # fmt: skip
+            works = all(opened)
     except IngestError:
         works = False
     if not works:
@@ -193,6 +195,8 @@ def _run_claimed(document: Document, step) -> Document | None:
             step()
         except IngestError as error:
             _finish(document, error.state, error.message)
+        except StoreFailed as error:  # unpacking a ZIP or an email into a full or read-only store
+            _finish(document, State.FAILED, f"Its files could not be stored: {error.reason}. Retry once that is fixed.")
         except DatabaseError:
             _release(document)  # the task retries; the next claim resumes
             raise
@@ -224,14 +228,16 @@ def _extract(document: Document, limits: Limits) -> None:
 def _extract_pdf(document: Document, limits: Limits) -> None:
     first = document.pages_done  # pages 1..pages_done are committed: resume after them
     Page.objects.filter(document=document, number__gt=first).delete()
-    pages = run_isolated(
-        read_pages, str(stored_path(document.stored_file)), document.password, first, limits.min_letters_per_page,
-        memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
-    )  # fmt: skip
     batch: list[Page] = []
     problems: list[str] = []
     flushed_at = time.monotonic()
-    with closing(pages):
+    with (
+        local_copy(document.stored_file) as path,
+        closing(run_isolated(
+            read_pages, str(path), document.password, first, limits.min_letters_per_page,
+            memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
+        )) as pages,
+    ):  # fmt: skip
         for item in pages:
             if item[0] == "count":
                 if document.page_count != item[1]:
@@ -255,10 +261,11 @@ def _extract_pdf(document: Document, limits: Limits) -> None:
 
 
 def _extract_image(document: Document, limits: Limits) -> None:
-    (frames,) = run_isolated(
-        count_frames, str(stored_path(document.stored_file)),
-        memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
-    )  # fmt: skip
+    with local_copy(document.stored_file) as path:
+        (frames,) = run_isolated(
+            count_frames, str(path),
+            memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
+        )  # fmt: skip
     if frames > limits.max_image_frames:
         raise IngestError(f"This image file holds {frames:,} pages, more than the {limits.max_image_frames:,} allowed.")
     Page.objects.filter(document=document).delete()
@@ -291,17 +298,18 @@ def _after_pages(document: Document) -> None:
 
 def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
     pending = Page.objects.filter(document=document, needs_ocr=True).order_by("number")
-    for page_id, number in pending.values_list("pk", "number")[:max_pages]:
-        note = None
-        try:
-            text = _ocr_page(document, number, limits)
-        except OcrFailed as failure:
-            text, note = "", f"OCR could not read page {number}: {failure.message}"
-        with transaction.atomic():
-            found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
-            Page.objects.filter(pk=page_id).update(needs_ocr=False, **found)
-            extra = {"error": note} if note else {}
-            _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
+    with local_copy(document.stored_file) as path:  # from a bucket: one download a round, not one a page
+        for page_id, number in pending.values_list("pk", "number")[:max_pages]:
+            note = None
+            try:
+                text = _ocr_page(document, path, number, limits)
+            except OcrFailed as failure:
+                text, note = "", f"OCR could not read page {number}: {failure.message}"
+            with transaction.atomic():
+                found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
+                Page.objects.filter(pk=page_id).update(needs_ocr=False, **found)
+                extra = {"error": note} if note else {}
+                _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
     if pending.exists():
         _release(document)  # more pages: the caller queues another round
         document.heartbeat_at = None
@@ -309,8 +317,7 @@ def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
         _finish(document, State.DONE)
 
 
-def _ocr_page(document: Document, number: int, limits: Limits) -> str:
-    path = stored_path(document.stored_file)
+def _ocr_page(document: Document, path: Path, number: int, limits: Limits) -> str:
     if document.detected_type == PDF:
         return ocr_pdf_page(
             path, number, dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, password=document.password

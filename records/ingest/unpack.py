@@ -20,7 +20,7 @@ from records.models import Communication, Document
 
 from .errors import IngestError, short
 from .limits import Limits
-from .store import add_document, stored_path
+from .store import add_document, open_stored
 from .text import clean_text
 
 _JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
@@ -34,12 +34,14 @@ def unpack_zip(archive: Document, limits: Limits) -> list[str]:
     count, total size, compression ratio or nesting: the archive itself is kept.
     """
     _check_nesting(archive, limits)
+    source = open_stored(archive.stored_file)  # ZipFile seeks: a local file, or the storage's seekable copy
     try:
-        zip_file = zipfile.ZipFile(stored_path(archive.stored_file))
+        zip_file = zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        source.close()
         raise IngestError(f"The ZIP archive is damaged and cannot be opened ({short(exc)}).") from None
     notes = []
-    with zip_file:
+    with source, zip_file:
         office = _office_format(zip_file)
         if office:
             raise IngestError(f"This is {office}, not a PDF or an archive of records. Save it as PDF and upload that.")
@@ -85,7 +87,7 @@ def check_zip_limits(members: list[zipfile.ZipInfo], limits: Limits) -> None:
 def unpack_email(message_document: Document, limits: Limits) -> list[str]:
     """Record a saved email as an incoming Communication; its attachments become documents."""
     _check_nesting(message_document, limits)
-    with open(stored_path(message_document.stored_file), "rb") as file:
+    with open_stored(message_document.stored_file) as file:
         message = email.message_from_binary_file(file, policy=email.policy.default)
     with transaction.atomic():
         communication = message_document.communication

@@ -1,3 +1,4 @@
+import logging
 from urllib.parse import quote
 
 from django import forms
@@ -13,9 +14,11 @@ from django.views.decorators.http import require_POST
 
 from ..access import can_write, get_request_for_user, get_scoped_or_404
 from ..ingest import add_document, reset_for_extraction, retry_with_password
-from ..ingest.store import stored_path
+from ..ingest.store import StoreFailed, is_local, open_stored, released_storage
 from ..models import Communication, Document
 from ..tasks import queue_extraction
+
+logger = logging.getLogger(__name__)
 
 # Only these are ever shown inline; anything else (HTML error pages saved as .pdf, unknown bytes)
 # downloads as an attachment so the browser never renders untrusted markup from our origin.
@@ -27,23 +30,31 @@ class PasswordForm(forms.Form):
 
 
 def _store_uploads(request, records_request, files, communication=None):
-    """Store each file, queue the new ones, and tell the user what happened to every one."""
+    """Store each file, queue the new ones, and tell the user what happened to every one.
+
+    Each file is stored on its own: when the store refuses one (full, read-only),
+    that file is named with the reason and the files stored before it stay stored.
+    """
     too_big = settings.MAX_UPLOAD_BYTES
-    added, repeats, refused = [], [], []
+    added, repeats, refused, not_stored = [], [], [], []
     for upload in files:
         if upload.size > too_big:
             refused.append(f"{upload.name} is {upload.size // 2**20} MB, over the {too_big // 2**20} MB limit")
             continue
-        with transaction.atomic():
-            document, created = add_document(
-                records_request,
-                name=upload.name,
-                data_or_fileobj=upload,
-                user=request.user,
-                communication=communication,
-            )
-            if created:
-                queue_extraction(document)
+        try:
+            with transaction.atomic():
+                document, created = add_document(
+                    records_request,
+                    name=upload.name,
+                    data_or_fileobj=upload,
+                    user=request.user,
+                    communication=communication,
+                )
+                if created:
+                    queue_extraction(document)
+        except StoreFailed as failure:
+            not_stored.append(f"{upload.name}: not stored — {failure.reason}; nothing of this file was kept.")
+            continue
         (added if created else repeats).append(document)
     if added:
         messages.success(
@@ -57,6 +68,12 @@ def _store_uploads(request, records_request, files, communication=None):
         )
     for reason in refused:
         messages.error(request, f"Not uploaded: {reason}.")
+    for message in not_stored:
+        messages.error(request, message)
+    if not_stored and added:
+        messages.warning(
+            request, "The files listed as uploaded are stored; upload the others again once the file store is fixed."
+        )
     return added, repeats
 
 
@@ -152,15 +169,26 @@ def document_download(request, pk):
         disposition, content_type = "attachment", "application/octet-stream"
     filename = quote(document.original_name)
     mode = settings.FILE_DOWNLOAD_MODE
-    if mode == "django":
-        response = FileResponse(open(stored_path(document.stored_file), "rb"), content_type=content_type)
+    storage = released_storage()
+    if mode == "django" or not is_local(storage):
+        # Streamed by the app: the only way for a bucket (settings refuse nginx/sendfile with one).
+        try:
+            stored = open_stored(document.stored_file)
+        except OSError:
+            logger.exception("Document %s: its file could not be read from the store.", document.pk)
+            messages.error(
+                request,
+                "This file could not be read from the file store just now. Try again later, or tell an administrator.",
+            )
+            return redirect(document)
+        response = FileResponse(stored, content_type=content_type)
     else:
         response = HttpResponse(content_type=content_type)
         relative = document.stored_file.path
         if mode == "nginx":
             response["X-Accel-Redirect"] = settings.FILE_DOWNLOAD_ACCEL_PREFIX + relative
         else:
-            response["X-Sendfile"] = str(stored_path(document.stored_file))
+            response["X-Sendfile"] = storage.path(relative)
     response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{filename}"
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

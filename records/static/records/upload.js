@@ -26,7 +26,7 @@ document.addEventListener("DOMContentLoaded", () => {
           const samePage = next.pathname === window.location.pathname && next.search === window.location.search;
           if (samePage) { window.location.hash = next.hash; window.location.reload(); } else { window.location.assign(next); }
         }
-        else { bar.hidden = true; label.textContent = `The upload failed (${xhr.status}). Nothing was stored: try again.`; }
+        else { bar.hidden = true; label.textContent = `The upload failed (${xhr.status}). Some files may have been stored: reload the page to see which, then upload the rest.`; }
       });
       xhr.addEventListener("error", () => { bar.hidden = true; label.textContent = "The upload failed (network error). Nothing was lost: try again."; });
       xhr.send(new FormData(form));
