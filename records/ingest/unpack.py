@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from records.models import Communication, Document
 
+from .budget import ExpansionBudget, OverBudget
 from .errors import IngestError, short
 from .limits import Limits
 from .store import add_document, stored_path
@@ -30,8 +31,11 @@ _MB = 1024 * 1024
 def unpack_zip(archive: Document, limits: Limits) -> list[str]:
     """Add each file in the ZIP to the archive's request; return notes on what was skipped.
 
-    Refuses (IngestError, nothing added) archives past the limits on member
-    count, total size, compression ratio or nesting: the archive itself is kept.
+    Refuses (IngestError, nothing added) archives whose directory is past the
+    limits on member count, total size, compression ratio or nesting. While
+    reading, the bytes actually inflated draw on the upload's budget (shared with
+    its nested archives); past it, the members read so far are kept and the
+    archive fails with a reason. The archive itself is always kept.
     """
     _check_nesting(archive, limits)
     try:
@@ -45,15 +49,22 @@ def unpack_zip(archive: Document, limits: Limits) -> list[str]:
             raise IngestError(f"This is {office}, not a PDF or an archive of records. Save it as PDF and upload that.")
         members = [info for info in zip_file.infolist() if not info.is_dir() and not _is_junk(info.filename)]
         check_zip_limits(members, limits)
+        budget = ExpansionBudget.for_archive(archive, limits)
+        kept = 0
         for info in members:
             if info.flag_bits & 0x1:
                 notes.append(f"{info.filename}: encrypted inside the ZIP, not extracted")
                 continue
             try:
+                budget.take_member()
                 with zip_file.open(info) as member:
-                    _add_member(archive, info.filename, member)
+                    _add_member(archive, info.filename, budget.metered(member, info.filename, info.compress_size))
+                kept += 1
             except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
                 notes.append(f"{info.filename}: damaged, not extracted ({short(exc, 80)})")
+            except OverBudget as stop:
+                files = "file was" if kept == 1 else "files were"
+                raise IngestError(f"{stop.message}; the first {kept:,} {files} kept. The archive is kept.") from None
     return notes
 
 
@@ -75,7 +86,8 @@ def check_zip_limits(members: list[zipfile.ZipInfo], limits: Limits) -> None:
             "allowed (it may be a 'zip bomb'), so it was not opened. The archive is kept."
         )
     for info in members:
-        if info.file_size > _MB and info.file_size > limits.zip_max_ratio * max(info.compress_size, 1):
+        # Every member, however small: a thousand 1 MB members of zeros are a bomb too.
+        if info.file_size > limits.zip_max_ratio * max(info.compress_size, 1):
             raise IngestError(
                 f"{info.filename} in this ZIP is compressed more than {limits.zip_max_ratio} to 1, as "
                 "'zip bombs' are, so the archive was not opened. The archive is kept."
