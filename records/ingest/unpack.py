@@ -5,14 +5,14 @@ the document already made for the same content, so a worker killed half-way
 through an archive repeats nothing when the archive is read again.
 """
 
-import email
-import email.policy
 import html
+import os
 import re
+import tempfile
 import zipfile
-from email.message import EmailMessage
 from email.utils import parsedate_to_datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,7 +20,9 @@ from records.models import Communication, Document
 
 from .budget import ExpansionBudget, OverBudget
 from .errors import IngestError, short
+from .isolate import run_isolated
 from .limits import Limits
+from .mail import split_email
 from .store import add_document, stored_path
 from .text import clean_text
 
@@ -95,31 +97,45 @@ def check_zip_limits(members: list[zipfile.ZipInfo], limits: Limits) -> None:
 
 
 def unpack_email(message_document: Document, limits: Limits) -> list[str]:
-    """Record a saved email as an incoming Communication; its attachments become documents."""
+    """Record a saved email as an incoming Communication; its attachments become documents.
+
+    The message is split in the sandboxed child, with the limits of PDF parsing,
+    into files in a temporary folder; they are stored from there one by one.
+    """
     _check_nesting(message_document, limits)
-    with open(stored_path(message_document.stored_file), "rb") as file:
-        message = email.message_from_binary_file(file, policy=email.policy.default)
-    with transaction.atomic():
-        communication = message_document.communication
-        if communication is None:
-            communication = Communication.objects.create(
-                request=message_document.request,
-                direction=Communication.INCOMING,
-                channel="email",
-                date=_message_date(message, message_document),
-                sender=_header(message, "from", 300),
-                recipient=_header(message, "to", 300),
-                subject=_header(message, "subject", 500),
-                body=_body_text(message),
-                created_by=message_document.uploaded_by,
-            )
-            Document.objects.filter(pk=message_document.pk).update(communication=communication)
-            message_document.communication = communication
-    attachments = list(_attachments(message))
-    if len(attachments) > limits.zip_max_members:
-        raise IngestError(f"This email has {len(attachments):,} attachments, more than allowed; it was not unpacked.")
-    for index, (name, data) in enumerate(attachments, start=1):
-        _add_member(message_document, name or f"attachment-{index}", data)
+    with tempfile.TemporaryDirectory(prefix="eml-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder:
+        parts = run_isolated(
+            split_email, str(stored_path(message_document.stored_file)), folder, limits.zip_max_members,
+            memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
+        )  # fmt: skip
+        headers, body, attachments = {}, "", []
+        for kind, *details in parts:
+            if kind == "headers":
+                headers = details[0]
+            elif kind == "attachment":
+                attachments.append(details)
+            elif kind == "body":
+                body = _body_text(*details)
+        with transaction.atomic():
+            communication = message_document.communication
+            if communication is None:
+                communication = Communication.objects.create(
+                    request=message_document.request,
+                    direction=Communication.INCOMING,
+                    channel="email",
+                    date=_message_date(headers.get("date", ""), message_document),
+                    sender=headers.get("from", "")[:300],
+                    recipient=headers.get("to", "")[:300],
+                    subject=headers.get("subject", "")[:500],
+                    body=body,
+                    created_by=message_document.uploaded_by,
+                )
+                Document.objects.filter(pk=message_document.pk).update(communication=communication)
+                message_document.communication = communication
+        for index, (name, path, _size) in enumerate(attachments, start=1):
+            with open(path, "rb") as data:
+                _add_member(message_document, name or f"attachment-{index}", data)
+            os.unlink(path)  # the folder holds one attachment less while the rest are stored
     return []
 
 
@@ -160,17 +176,9 @@ def _is_junk(name: str) -> bool:
     return name.startswith("__MACOSX/") or base.startswith("._") or base.lower() in _JUNK_NAMES
 
 
-def _header(message: EmailMessage, name: str, limit: int) -> str:
+def _message_date(date: str, document: Document):
     try:
-        value = str(message.get(name, "") or "")
-    except (ValueError, IndexError, TypeError):  # malformed header the parser could not fold
-        value = str(message.get_all(name, [""])[0])
-    return clean_text(" ".join(value.split()))[:limit]
-
-
-def _message_date(message: EmailMessage, document: Document):
-    try:
-        sent = parsedate_to_datetime(str(message.get("date", "")))
+        sent = parsedate_to_datetime(date)
     except (TypeError, ValueError, IndexError):
         sent = None
     if sent is None:
@@ -178,44 +186,8 @@ def _message_date(message: EmailMessage, document: Document):
     return timezone.localdate(sent) if timezone.is_aware(sent) else sent.date()
 
 
-def _body_text(message: EmailMessage) -> str:
-    try:
-        body = message.get_body(preferencelist=("plain", "html"))
-        if body is None:
-            return ""
-        content = body.get_content()
-    except (KeyError, LookupError, ValueError, AttributeError):
-        return ""
-    if body.get_content_subtype() == "html":
+def _body_text(subtype: str, content: str) -> str:
+    if subtype == "html":
         content = html.unescape(re.sub(r"(?s)<(script|style).*?</\1>|<[^>]+>", " ", content))
         content = re.sub(r"[ \t]+", " ", content)
     return clean_text(content.strip())
-
-
-def _attachments(message: EmailMessage):
-    """(file name, bytes) for each attached file; a forwarded email comes out as an .eml."""
-    body = message.get_body(preferencelist=("plain", "html"))
-    for part in _leaf_parts(message):
-        if part is body:
-            continue
-        if part.get_content_type() == "message/rfc822":
-            inner = part.get_payload()
-            inner = inner[0] if isinstance(inner, list) else inner
-            subject = _header(inner, "subject", 100) or "forwarded message"
-            yield f"{subject}.eml", inner.as_bytes()
-            continue
-        name = part.get_filename()
-        disposition = part.get_content_disposition()
-        if disposition != "attachment" and not name:
-            continue  # alternative bodies and inline logos, not released records
-        data = part.get_payload(decode=True)
-        if data is not None:
-            yield name, data
-
-
-def _leaf_parts(part):
-    if part.get_content_type() == "message/rfc822" or not part.is_multipart():
-        yield part
-        return
-    for child in part.iter_parts():
-        yield from _leaf_parts(child)
