@@ -222,3 +222,25 @@ def test_parts_come_out_the_same_however_the_file_is_cut_into_blocks(tmp_path, m
         assert whole[1] == ("attachment", "r.pdf", TRICKY_PDF)
     monkeypatch.setattr("records.ingest.mail._BLOCK", block)
     assert split(tmp_path / "cut") == whole
+
+
+@pytest.mark.parametrize(
+    "name, attachments",
+    [
+        ("alaveteli_incoming-request-pdf-attachment.eml", [("fs_50379341.pdf", 29607)]),
+        ("alaveteli_iso8859-2_FOI_reply.eml", []),
+        ("mail_html-only-alternative_rfc822.eml", [("img.png", 370), ("Another PDF.eml", 1851)]),
+    ],
+)
+def test_real_emails_split_as_the_email_package_reads_them(tmp_path, name, attachments):
+    path = corpus_file("formats", name)
+    parts = list(split_email(str(path), str(tmp_path), 10))
+    assert [(part[1], part[3]) for part in parts if part[0] == "attachment"] == attachments
+    reference = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+    for part in reference.walk():
+        if part.get_filename() and part.get_content_type() != "message/rfc822":
+            found = next(p[2] for p in parts if p[0] == "attachment" and p[1] == part.get_filename())
+            assert open(found, "rb").read() == part.get_payload(decode=True)
+    body = reference.get_body(("plain", "html"))
+    assert parts[-1] == ("body", body.get_content_subtype(), body.get_content().replace("\r\n", "\n"))
+    assert parts[0][1]["subject"] == reference["subject"]
