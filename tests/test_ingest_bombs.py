@@ -61,6 +61,26 @@ def test_a_small_zip_of_many_small_zero_members_is_refused_by_their_ratio():
     assert stored_path(archive.stored_file).read_bytes() == bomb
 
 
+@pytest.mark.slow
+@pytest.mark.django_db
+def test_three_nested_zero_bombs_store_nothing_they_expand_to():
+    inner = b""
+    for level in range(3):  # each level: ~100 MB of zeros in members under 1 MB, and the level inside
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+            for n in range(100):
+                archive.writestr(f"level{level}/page-{n:03}.txt", f"{level} {n}\n".encode() + bytes(1_048_000))
+            if inner:
+                archive.writestr(f"level{level}/inner.zip", inner)
+        inner = buffer.getvalue()
+    assert len(inner) < MB
+    archive, _ = add_document(make_request(), name="release.zip", data_or_fileobj=inner)
+    run_to_completion(archive.pk)
+    archive.refresh_from_db()
+    assert archive.state == "failed" and "'zip bombs'" in archive.error
+    assert blob_bytes() == len(inner)
+
+
 def nested(levels: list[dict[str, bytes]]) -> bytes:
     """levels[0] is the outermost ZIP's own files; each level holds the next one as inner.zip."""
     inner = b""
