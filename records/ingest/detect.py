@@ -27,12 +27,19 @@ _EMAIL_HEADER = re.compile(
     re.IGNORECASE | re.MULTILINE,
 )
 
+_HEADER_LINE = re.compile(rb"^[!-9;-~]+:")
+
 
 def detect_type(head: bytes) -> str:
     """The type of a file given its first bytes (HEAD_BYTES is plenty)."""
     for magic, kind in _MAGIC:
         if head.startswith(magic):
             return kind
+    # Before looking for %PDF- further in: a saved email often carries a PDF
+    # sent raw (8bit/binary) within its first kilobyte, and read as a PDF its
+    # message would be lost.
+    if _starts_with_mail_headers(head):
+        return EML
     # PDF readers accept junk before the header (a CRLF, a mail gateway's line)
     # as long as it starts within the first kilobyte.
     if b"%PDF-" in head[:1024]:
@@ -43,6 +50,19 @@ def detect_type(head: bytes) -> str:
     if len({m.group(1).lower() for m in _EMAIL_HEADER.finditer(head)}) >= 2:
         return EML
     return UNKNOWN
+
+
+def _starts_with_mail_headers(head: bytes) -> bool:
+    """The file opens with a header block (an mbox "From " line allowed) naming two mail headers."""
+    block = head.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    lines = block.lstrip(b"\xef\xbb\xbf").splitlines()
+    if lines and lines[0].startswith(b"From "):
+        lines = lines[1:]
+    if not lines or not _HEADER_LINE.match(lines[0]):
+        return False
+    if not all(_HEADER_LINE.match(line) or line[:1] in (b" ", b"\t") for line in lines[:-1]):
+        return False  # the last line may be cut off by the end of the head
+    return len({m.group(1).lower() for m in _EMAIL_HEADER.finditer(block)}) >= 2
 
 
 def describe_unreadable(kind: str, size: int) -> str:

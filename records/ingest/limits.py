@@ -30,10 +30,11 @@ class Limits:
     ocr_page_seconds: int = 180
     ocr_pages_per_task: int = 25  # then the task re-queues itself, so one big scan cannot hog a worker
 
-    # ZIP and email unpacking.
+    # ZIP and email unpacking. Members and megabytes count for one upload, across
+    # all the archives nested in it (see budget.py), as well as for each archive.
     zip_max_members: int = 5000
     zip_max_total_mb: int = 4096
-    zip_max_ratio: int = 200  # uncompressed/compressed for one member: more is a bomb
+    zip_max_ratio: int = 200  # uncompressed/compressed for one member, however small: more is a bomb
     max_nesting: int = 3  # archive in an email in an archive ...
     max_image_frames: int = 10000
 
