@@ -5,16 +5,15 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from ..ingest import add_document, reset_for_extraction, retry_with_password
+from ..ingest import reset_for_extraction, retry_with_password
 from ..ingest.store import stored_path
 from ..models import Communication, Document
-from ..tasks import queue_extraction
+from ..tasks import dispatch_documents, submit_document
 from .access import can_write, get_request_for_user, get_scoped_or_404
 
 # Only these are ever shown inline; anything else (HTML error pages saved as .pdf, unknown bytes)
@@ -27,23 +26,16 @@ class PasswordForm(forms.Form):
 
 
 def _store_uploads(request, records_request, files, communication=None):
-    """Store each file, queue the new ones, and tell the user what happened to every one."""
+    """Store and submit each file, and tell the user what happened to every one."""
     too_big = settings.MAX_UPLOAD_BYTES
     added, repeats, refused = [], [], []
     for upload in files:
         if upload.size > too_big:
             refused.append(f"{upload.name} is {upload.size // 2**20} MB, over the {too_big // 2**20} MB limit")
             continue
-        with transaction.atomic():
-            document, created = add_document(
-                records_request,
-                name=upload.name,
-                data_or_fileobj=upload,
-                user=request.user,
-                communication=communication,
-            )
-            if created:
-                queue_extraction(document)
+        document, created = submit_document(
+            records_request, name=upload.name, data_or_fileobj=upload, user=request.user, communication=communication
+        )
         (added if created else repeats).append(document)
     if added:
         messages.success(
@@ -124,7 +116,7 @@ def document_password(request, pk):
     )
     form = PasswordForm(request.POST)
     if form.is_valid() and retry_with_password(document, form.cleaned_data["password"]):
-        queue_extraction(document)
+        dispatch_documents()
         messages.success(request, "That password opens the file; reading it now.")
     else:
         messages.error(request, "That password does not open this file. Nothing was changed; try again.")
@@ -136,7 +128,7 @@ def document_password(request, pk):
 def document_retry(request, pk):
     document = get_scoped_or_404(Document.objects.select_related("request__team"), request.user, write=True, pk=pk)
     reset_for_extraction(document)
-    queue_extraction(document)
+    dispatch_documents()
     messages.success(request, "Reading the file again from the start.")
     return redirect(document)
 
