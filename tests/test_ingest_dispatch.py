@@ -4,6 +4,7 @@ The fairness tests drain the dispatcher in order (no clocks): a fake broker is a
 the messages dispatch_documents sends, and a "worker" runs the real task for each in turn.
 """
 
+import sqlite3
 from collections import deque
 from datetime import timedelta
 
@@ -14,10 +15,13 @@ from config.celery import app
 from records import tasks
 from records.ingest import next_step, pipeline
 from records.ingest.dispatch import dispatch_order, take_turns
+from records.ingest.limits import Limits
 from records.models import Document
+from tests import test_ingest_worker as real_worker
 from tests.test_ingest_support import corpus_file, make_request
 
 AHEAD = 4
+worker_env = real_worker.worker_env  # the fixture: a worker's own settings, database and broker folder
 
 
 @pytest.fixture(autouse=True)
@@ -223,3 +227,68 @@ def test_the_embedded_worker_consumes_every_queue():
     run = (PROJECT / "scripts" / "run.sh").read_text()
     assert "-Q extraction,ocr,mail,housekeeping,celery" in run
     assert set(app.amqp.queues) == {"extraction", "ocr", "mail", "housekeeping", "celery"}
+
+
+# With a real Celery worker on the embedded filesystem broker.
+
+
+def tiny_pdf(text: str) -> bytes:
+    """A one-page PDF with a text layer (so no OCR), different for each text."""
+    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+    ]
+    pdf = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(pdf))
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    pdf += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(pdf)
+
+
+@pytest.mark.slow
+def test_a_real_worker_reads_another_teams_upload_before_the_flood(worker_env, tmp_path):
+    flood_count = 20
+    (tmp_path / "flood").mkdir()
+    for number in range(flood_count):
+        (tmp_path / "flood" / f"{number:02}.pdf").write_bytes(tiny_pdf(f"Released record number {number} of the flood"))
+    (tmp_path / "single.pdf").write_bytes(tiny_pdf("The other team's single released record"))
+    db_path, log_path = worker_env["DATABASE_PATH"], tmp_path / "worker.log"
+    manage, document_row, wait_for = real_worker.manage, real_worker.document_row, real_worker.wait_for
+    manage(worker_env, "migrate", "--verbosity=0")
+    manage(
+        worker_env, "shell", "-c",
+        "from records.models import Statute, Team\n"
+        "Statute.objects.get_or_create(code='FOIA', defaults={'name': 'FOIA', 'citation': '5 U.S.C. 552', 'calendar': 'US-FED'})\n"
+        "Team.objects.create(name='Flood', slug='flood'); Team.objects.create(name='Single', slug='single')",
+    )  # fmt: skip
+    flood_lines = manage(
+        worker_env, "import_documents", str(tmp_path / "flood"), "--new-request", "F", "--team", "flood"
+    )
+    assert len(flood_lines.splitlines()) == flood_count
+    single_id = manage(worker_env, "import_documents", str(tmp_path / "single.pdf"), "--new-request", "S", "--team", "single").split("\t")[0]  # fmt: skip
+
+    worker = real_worker.start_worker(worker_env, log_path)
+    try:
+        wait_for(lambda: document_row(db_path, single_id)[0] == "done", 180, "the single upload to be read", log_path)
+    finally:
+        real_worker.kill_group(worker)
+
+    # Pages are written as documents are read, so page ids give the order, whatever the clock did.
+    with sqlite3.connect(db_path) as db:
+        (read_before,) = db.execute(
+            "SELECT COUNT(DISTINCT document_id) FROM records_page WHERE document_id != ? "
+            "AND id < (SELECT MIN(id) FROM records_page WHERE document_id = ?)",
+            (single_id, single_id),
+        ).fetchone()
+    # dispatch_ahead (default 4) in the broker, and as many sent again when the worker starts.
+    assert read_before <= 2 * Limits().dispatch_ahead < flood_count
