@@ -50,6 +50,14 @@ def submit(request, number: int, capture) -> Document:
 
 
 @pytest.fixture
+def worker_start(monkeypatch):
+    """The worker-start hook, minus its last act: it closes the database connections (for the pool's
+    children), which inside a test's transaction would drop the messages waiting for the commit."""
+    monkeypatch.setattr(tasks.connections, "close_all", lambda: None)
+    return tasks._requeue_at_worker_start
+
+
+@pytest.fixture
 def claims(monkeypatch):
     """The documents a worker claimed (and so worked on), in order: a spy on the real claim."""
     claimed = []
@@ -176,7 +184,7 @@ def test_a_lost_message_is_sent_again_and_a_duplicate_does_nothing(broker, claim
 
 @pytest.mark.django_db
 def test_a_starting_worker_sends_unclaimed_and_stale_documents_again(
-    broker, claims, django_capture_on_commit_callbacks
+    broker, claims, worker_start, django_capture_on_commit_callbacks
 ):
     request = make_request()
     unclaimed = submit(request, 1, django_capture_on_commit_callbacks)
@@ -187,7 +195,7 @@ def test_a_starting_worker_sends_unclaimed_and_stale_documents_again(
     broker.clear()  # the broker lost both messages with the dead worker
 
     with django_capture_on_commit_callbacks(execute=True):
-        tasks._requeue_at_worker_start()
+        worker_start()
 
     assert sorted(broker) == sorted([("extract", unclaimed.pk), ("extract", killed.pk)])
     drain(broker, django_capture_on_commit_callbacks)
@@ -195,12 +203,12 @@ def test_a_starting_worker_sends_unclaimed_and_stale_documents_again(
 
 
 @pytest.mark.django_db
-def test_a_document_being_worked_on_is_not_sent_again(broker, django_capture_on_commit_callbacks):
+def test_a_document_being_worked_on_is_not_sent_again(broker, worker_start, django_capture_on_commit_callbacks):
     document = submit(make_request(), 1, django_capture_on_commit_callbacks)
     broker.clear()
     Document.objects.filter(pk=document.pk).update(state="extracting", heartbeat_at=timezone.now(), dispatched_at=None)
     with django_capture_on_commit_callbacks(execute=True):
-        tasks._requeue_at_worker_start()
+        worker_start()
     assert list(broker) == []
 
 
