@@ -224,7 +224,7 @@ CELERY_TIMEZONE = TIME_ZONE
 # Each kind of work has its own queue, so a flood of one kind never waits in front of another;
 # production runs dedicated workers per queue (README). Fairness between teams within a queue is
 # records/ingest/dispatch.py. "mail" is declared for the mail tasks to come.
-CELERY_TASK_QUEUES = [Queue(name) for name in ("extraction", "ocr", "mail", "housekeeping", "celery")]
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("extraction", "ocr", "mail", "housekeeping", "celery")]
 CELERY_TASK_ROUTES = {
     "records.extract_document": {"queue": "extraction"},
     "records.ocr_document": {"queue": "ocr"},

@@ -226,7 +226,9 @@ def test_a_document_being_worked_on_is_not_sent_again(broker, worker_start, djan
     ],
 )
 def test_each_kind_of_work_has_its_queue(task, queue):
-    assert app.amqp.router.route({}, task)["queue"].name == queue
+    route = app.amqp.router.route({}, task)["queue"]
+    # Its own binding key too: queues sharing one key on the exchange would each get a copy.
+    assert (route.name, route.routing_key) == (queue, queue)
 
 
 def test_the_embedded_worker_consumes_every_queue():
@@ -234,7 +236,9 @@ def test_the_embedded_worker_consumes_every_queue():
 
     run = (PROJECT / "scripts" / "run.sh").read_text()
     assert "-Q extraction,ocr,mail,housekeeping,celery" in run
-    assert set(app.amqp.queues) == {"extraction", "ocr", "mail", "housekeeping", "celery"}
+    queues = {"extraction", "ocr", "mail", "housekeeping", "celery"}
+    assert set(app.amqp.queues) == queues
+    assert {queue.routing_key for queue in app.amqp.queues.values()} == queues
 
 
 # With a real Celery worker on the embedded filesystem broker.
