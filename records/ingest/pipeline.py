@@ -75,7 +75,7 @@ WORKING_STATE = {EXTRACT: State.EXTRACTING, OCR: State.OCR}
 
 
 def next_step(document: Document) -> str | None:
-    """ "extract", "ocr", or None when nothing is left to do (done, failed, waiting for a password)."""
+    """The step this document waits for: "extract", "ocr", or None (done, failed, needs a password, in work)."""
     for step, state in WAITING_STATE.items():
         if document.state == state:
             return step
