@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -279,6 +280,18 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Each kind of work has its own queue, so a flood of one kind never waits in front of another;
+# production runs dedicated workers per queue (README). Fairness between teams within a queue is
+# records/ingest/dispatch.py. "mail" is declared for the mail tasks to come.
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("extraction", "ocr", "mail", "housekeeping", "celery")]
+CELERY_TASK_ROUTES = {
+    "records.extract_document": {"queue": "extraction"},
+    "records.ocr_document": {"queue": "ocr"},
+    "records.mail.*": {"queue": "mail"},
+    "records.requeue_stale_documents": {"queue": "housekeeping"},
+    "records.send_reminder_digests": {"queue": "housekeeping"},
+    "records.clean_abandoned_uploads": {"queue": "housekeeping"},
+}
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     # Each morning, each assignee gets what falls due soon and what is overdue (idempotent per day).

@@ -1,46 +1,59 @@
-"""Thin Celery tasks: take a primary key, call one function in records.ingest, queue what follows.
+"""Thin Celery tasks: take a primary key, call one function in records.ingest, dispatch what follows.
 
-All heavy lifting (and its tests) lives in records/ingest/pipeline.py. Messages
-are acknowledged late; documents whose worker died are found by heartbeat and
-queued again by requeue_stale_documents (at worker start and from beat), since
-the embedded filesystem broker does not redeliver a dead worker's message.
+All heavy lifting (and its tests) lives in records/ingest/. Documents wait in the
+database and are sent to the queues in fair turns by team (records/ingest/dispatch.py):
+after each submit, after each step a worker finishes, and from beat. Messages are
+acknowledged late; documents whose worker died are found by heartbeat and sent
+again by requeue_stale_documents (at worker start and from beat), since the
+embedded filesystem broker does not redeliver a dead worker's message.
+
+Queues (config/settings.py CELERY_TASK_ROUTES): extraction, ocr, mail, housekeeping.
 """
 
 import logging
+from datetime import timedelta
+from functools import partial
 
 from celery import shared_task
 from celery.signals import worker_ready
 from django.db import DatabaseError, connections, transaction
 
-from records.ingest import extract_document, ocr_document, release_stale_documents
+from records.ingest import add_document, extract_document, ocr_document, release_stale_documents
+from records.ingest.dispatch import forget_lost_dispatches, take_turns
 from records.ingest.limits import current_limits
-from records.ingest.pipeline import waiting_members
-from records.models import Document
+from records.ingest.pipeline import EXTRACT, OCR
 
 logger = logging.getLogger(__name__)
 
 _PARSE_SECONDS = current_limits().parse_seconds
 
 
-def queue_extraction(document: Document | int) -> None:
-    """Extract the document once the current transaction commits."""
-    document_id = getattr(document, "pk", document)
-    transaction.on_commit(lambda: extract_document_task.delay(document_id))
+def submit_document(request, *, name, data_or_fileobj, user=None, communication=None, archive=None, dispatch=True):
+    """Store a file on a request and, once the transaction commits, send it for extraction in its team's turn.
+
+    Returns (document, created) as add_document does: the same content already on the request
+    returns the existing document with created=False, and nothing is sent again. dispatch=False
+    leaves a new document waiting, for a caller that runs it itself (import_documents --sync).
+    """
+    with transaction.atomic():
+        document, created = add_document(
+            request, name=name, data_or_fileobj=data_or_fileobj, user=user, communication=communication, archive=archive
+        )
+        if created and dispatch:
+            transaction.on_commit(dispatch_documents)
+    return document, created
 
 
-def queue_ocr(document: Document | int) -> None:
-    document_id = getattr(document, "pk", document)
-    transaction.on_commit(lambda: ocr_document_task.delay(document_id))
-
-
-def queue_next_step(document: Document) -> None:
-    """Whatever a document needs after the step it just finished."""
-    if document.state == Document.State.OCR:
-        queue_ocr(document)
-    elif document.state == Document.State.QUEUED:
-        queue_extraction(document)
-    for member_id in waiting_members(document.pk):
-        queue_extraction(member_id)
+def dispatch_documents() -> int:
+    """Send the documents whose turn it is (fairly by team) to their queues on commit; return how many."""
+    step_tasks = {EXTRACT: extract_document_task, OCR: ocr_document_task}
+    sent = 0
+    with transaction.atomic():
+        for step, task in step_tasks.items():
+            for document_id in take_turns(step):
+                transaction.on_commit(partial(task.delay, document_id))
+                sent += 1
+    return sent
 
 
 @shared_task(
@@ -54,16 +67,15 @@ def queue_next_step(document: Document) -> None:
     max_retries=3,
 )
 def extract_document_task(document_id: int) -> None:
-    document = extract_document(document_id)
-    if document is not None:
-        queue_next_step(document)
+    extract_document(document_id)
+    dispatch_documents()  # our slot is free, and this document (or its members) may wait for a next step
 
 
 @shared_task(
     name="records.ocr_document",
     acks_late=True,
     reject_on_worker_lost=True,
-    # One round is limits.ocr_pages_per_task pages; then it queues the next.
+    # One round is limits.ocr_pages_per_task pages; then the next round waits for its turn.
     soft_time_limit=3600,
     time_limit=3700,
     autoretry_for=(DatabaseError,),
@@ -71,9 +83,8 @@ def extract_document_task(document_id: int) -> None:
     max_retries=3,
 )
 def ocr_document_task(document_id: int) -> None:
-    document = ocr_document(document_id)
-    if document is not None and document.state == Document.State.OCR:
-        queue_ocr(document)
+    ocr_document(document_id)
+    dispatch_documents()  # a document with pages left waits for its next round like any other
 
 
 @shared_task(name="records.requeue_stale_documents", acks_late=True, time_limit=300)
@@ -81,20 +92,27 @@ def requeue_stale_documents_task() -> int:
     return requeue_stale_documents()
 
 
-def requeue_stale_documents() -> int:
-    """Queue again the documents whose worker died mid-way; return how many."""
-    documents = release_stale_documents()
-    for document in documents:
-        queue_next_step(document)
-    return len(documents)
+def requeue_stale_documents(*, resend_after: timedelta | None = None) -> int:
+    """Send again the documents whose worker died mid-way, or whose message was lost; return how many.
+
+    resend_after: how long a sent, unclaimed document may wait before its message is presumed lost
+    (default limits.dispatch_resend_seconds; a starting worker passes zero, see below).
+    """
+    if resend_after is None:
+        resend_after = timedelta(seconds=current_limits().dispatch_resend_seconds)
+    count = len(release_stale_documents()) + forget_lost_dispatches(older_than=resend_after)
+    dispatch_documents()
+    return count
 
 
 @worker_ready.connect
 def _requeue_at_worker_start(**kwargs) -> None:
     try:
-        count = requeue_stale_documents()
+        # A worker that died took its fetched messages with it (the filesystem broker does not
+        # redeliver): send every unclaimed document again. A duplicate finds nothing to claim.
+        count = requeue_stale_documents(resend_after=timedelta(0))
         if count:
-            logger.warning("Queued %s document(s) again whose worker had died.", count)
+            logger.warning("Sent %s document(s) again: their worker had died or their message was lost.", count)
     except DatabaseError:
         logger.exception("Could not look for stale documents at worker start.")
     finally:

@@ -10,7 +10,8 @@ pids=()
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
 trap stop EXIT INT TERM
 
-$BIN/celery -A config worker --loglevel=INFO --concurrency=2 >>var/log/worker.log 2>&1 &
+# One worker for every queue (extraction, ocr, mail, housekeeping, celery); production runs one per queue (README).
+$BIN/celery -A config worker -Q extraction,ocr,mail,housekeeping,celery --loglevel=INFO --concurrency=2 >>var/log/worker.log 2>&1 &
 pids+=($!)
 $BIN/celery -A config beat --loglevel=INFO >>var/log/beat.log 2>&1 &
 pids+=($!)

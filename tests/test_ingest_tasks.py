@@ -1,4 +1,4 @@
-"""The Celery tasks are thin: a pk in, one pipeline call, the next step queued on commit."""
+"""The Celery tasks are thin: a pk in, one pipeline call, the next step dispatched on commit."""
 
 from datetime import timedelta
 
@@ -39,12 +39,16 @@ def test_tasks_are_named_and_acknowledged_late():
 
 
 @pytest.mark.django_db
-def test_queue_extraction_waits_for_the_commit(sent, django_capture_on_commit_callbacks):
-    document = upload("1505_CCSAO_FOIA121515.pdf")
+def test_submit_document_sends_it_after_the_commit(sent, django_capture_on_commit_callbacks):
+    path = corpus_file("real", "1505_CCSAO_FOIA121515.pdf")
+    request = make_request()
     with django_capture_on_commit_callbacks(execute=True):
-        tasks.queue_extraction(document)
-        assert sent == []
+        document, created = tasks.submit_document(request, name=path.name, data_or_fileobj=path.read_bytes())
+        assert created and sent == []
     assert sent == [("extract", document.pk)]
+    with django_capture_on_commit_callbacks(execute=True):
+        again, created = tasks.submit_document(request, name="copy.pdf", data_or_fileobj=path.read_bytes())
+    assert (again, created) == (document, False) and len(sent) == 1  # the same file is not sent twice
 
 
 @pytest.mark.django_db

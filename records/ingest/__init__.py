@@ -1,14 +1,16 @@
 """Released files in, searchable pages out: detect, store, unpack, extract, OCR.
 
-What views and commands call:
-    add_document(request, *, name, data_or_fileobj, user=None, communication=None, archive=None)
-        -> (document, created); then records.tasks.queue_extraction(document) when created
-    retry_with_password(document, password) -> bool; then queue_extraction(document) when True
-    reset_for_extraction(document); then queue_extraction(document)
+What views and commands call (records.tasks sends the work to the Celery queues):
+    records.tasks.submit_document(request, *, name, data_or_fileobj, user=None, communication=None, archive=None)
+        -> (document, created): stored (add_document) and sent for extraction, in its team's turn, on commit
+    retry_with_password(document, password) -> bool; then records.tasks.dispatch_documents() when True
+    reset_for_extraction(document); then records.tasks.dispatch_documents()
+    next_step(document) -> "extract" | "ocr" | None: the one place that decides what comes next
 """
 
 from .pipeline import (
     extract_document,
+    next_step,
     ocr_document,
     release_stale_documents,
     reset_for_extraction,
@@ -18,6 +20,6 @@ from .pipeline import (
 from .store import add_document, store_file
 
 __all__ = [
-    "add_document", "extract_document", "ocr_document", "release_stale_documents",
+    "add_document", "extract_document", "next_step", "ocr_document", "release_stale_documents",
     "reset_for_extraction", "retry_with_password", "run_to_completion", "store_file",
 ]  # fmt: skip

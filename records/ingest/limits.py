@@ -42,6 +42,14 @@ class Limits:
     stale_after_seconds: int = 300
     max_attempts: int = 3
 
+    # Fairness (records/ingest/dispatch.py): documents wait in the database and at most this many
+    # per step sit in the broker unclaimed, so a newcomer waits behind these, not behind a backlog.
+    # Set it to at least the number of worker processes consuming that queue.
+    dispatch_ahead: int = 4
+    # A message sent this long ago and never claimed is presumed lost (a worker died holding it,
+    # and the filesystem broker does not redeliver): the document is sent again.
+    dispatch_resend_seconds: int = 1800
+
 
 def current_limits() -> Limits:
     overrides = {}

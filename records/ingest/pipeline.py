@@ -68,11 +68,31 @@ def ocr_document(document_id: int, *, max_pages: int | None = None) -> Document 
     return _run_claimed(document, lambda: _ocr_pages(document, max_pages or limits.ocr_pages_per_task, limits))
 
 
+# The steps a document goes through, by the state it waits in. next_step() is the one place
+# that decides what comes next: the dispatcher (records/ingest/dispatch.py) and --sync both ask it.
+EXTRACT, OCR = "extract", "ocr"
+WAITING_STATE = {EXTRACT: State.QUEUED, OCR: State.OCR}
+WORKING_STATE = {EXTRACT: State.EXTRACTING, OCR: State.OCR}
+
+
+def next_step(document: Document) -> str | None:
+    """The step this document waits for: "extract", "ocr", or None (done, failed, needs a password, in work)."""
+    for step, state in WAITING_STATE.items():
+        if document.state == state:
+            return step
+    return None
+
+
+def run_step(step: str, document_id: int) -> Document | None:
+    """Run one step on a document (see extract_document and ocr_document for what they return)."""
+    return {EXTRACT: extract_document, OCR: ocr_document}[step](document_id)
+
+
 def run_to_completion(document_id: int) -> None:
     """Extract, OCR and unpack members in this process (import_documents --sync)."""
-    document = extract_document(document_id)
-    while document is not None and document.state == State.OCR:
-        document = ocr_document(document_id)
+    document = Document.objects.filter(pk=document_id).first()
+    while document is not None and (step := next_step(document)) is not None:
+        document = run_step(step, document_id)
     for member_id in waiting_members(document_id):
         run_to_completion(member_id)
 
@@ -83,12 +103,12 @@ def waiting_members(document_id: int) -> list[int]:
 
 
 def reset_for_extraction(document: Document) -> None:
-    """Start a document over: its pages go, its state is queued (the caller queues it)."""
+    """Start a document over: its pages go, its state is queued (the caller dispatches it)."""
     with transaction.atomic():
         Page.objects.filter(document=document).delete()
         Document.objects.filter(pk=document.pk).update(
             state=State.QUEUED, page_count=None, pages_done=0, ocr_pages_total=0, ocr_pages_done=0,
-            error="", attempts=0, heartbeat_at=None,
+            error="", attempts=0, heartbeat_at=None, dispatched_at=None,
         )  # fmt: skip
     document.refresh_from_db()
 
@@ -97,7 +117,7 @@ def retry_with_password(document: Document, password: str) -> bool:
     """Try the user's password: if it opens the PDF, save it and reset the document.
 
     Returns False (and says so in document.error) when it does not open the file;
-    on True the caller queues the extraction (records.tasks.queue_extraction).
+    on True the caller dispatches it (records.tasks.dispatch_documents).
     """
     limits = current_limits()
     try:
@@ -123,7 +143,7 @@ def release_stale_documents(now=None) -> list[Document]:
     """Put back in line the documents whose worker died (no write for limits.stale_after_seconds).
 
     Extraction goes back to queued (it resumes after the committed pages); OCR
-    stays in state ocr, unclaimed. The caller queues each returned document.
+    stays in state ocr, unclaimed. The caller dispatches them (records.tasks.dispatch_documents).
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=current_limits().stale_after_seconds)
@@ -146,8 +166,9 @@ def release_stale_documents(now=None) -> list[Document]:
 def _claim(document_id: int, phase: str, limits: Limits) -> Document | None:
     waiting = Q(state=State.QUEUED) if phase == State.EXTRACTING else Q(state=State.OCR, heartbeat_at__isnull=True)
     now = timezone.now()
+    # dispatched_at goes: the message was consumed, and the heartbeat now says the work is under way.
     claimed = Document.objects.filter(waiting, pk=document_id).update(
-        state=phase, heartbeat_at=now, attempts=F("attempts") + 1
+        state=phase, heartbeat_at=now, dispatched_at=None, attempts=F("attempts") + 1
     )
     document = Document.objects.select_related("stored_file").filter(pk=document_id).first() if claimed else None
     if document is None:
@@ -286,7 +307,7 @@ def _write_pages(document: Document, batch: list[Page]) -> None:
 
 def _after_pages(document: Document) -> None:
     if Page.objects.filter(document=document, needs_ocr=True).exists():
-        # Unclaimed in state ocr: the OCR task (or --sync) claims it next.
+        # Unclaimed in state ocr: the dispatcher (or --sync) sends it to OCR next.
         _update(document, state=State.OCR, heartbeat_at=None, attempts=0)
         document.state = State.OCR
     else:
@@ -311,7 +332,7 @@ def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
                 extra = {"error": note} if note else {}
                 _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
     if pending.exists():
-        _release(document)  # more pages: the caller queues another round
+        _release(document)  # more pages: another round waits for its turn (records/ingest/dispatch.py)
         document.heartbeat_at = None
     else:
         _finish(document, State.DONE)

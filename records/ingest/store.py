@@ -152,7 +152,7 @@ def add_document(request, *, name, data_or_fileobj, user=None, communication=Non
     The same content already on the same request returns the existing document
     with created=False (the caller can say "already uploaded as …"). A new
     document is left in state "queued": the caller queues its extraction
-    (records.tasks.queue_extraction) once the transaction commits.
+    (records.tasks.submit_document does both: store, then dispatch on commit).
     Raises StoreFailed when the store refuses the file (no row is made then).
     """
     stored, head = _store(data_or_fileobj)  # the head comes from the stream: no read back from the store

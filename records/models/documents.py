@@ -48,6 +48,8 @@ class Document(models.Model):
     password = models.CharField(max_length=200, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
+    # Set when the dispatcher sends this document's next step to a queue; cleared when a worker claims it.
+    dispatched_at = models.DateTimeField(null=True, blank=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -57,6 +59,8 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
+        # The dispatcher looks for documents waiting for their next step (records/ingest/dispatch.py).
+        indexes = [models.Index(fields=["state", "dispatched_at"], name="document_dispatch_idx")]
 
     def __str__(self) -> str:
         return self.original_name

@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from ..access import can_write, get_request_for_user, get_scoped_or_404
-from ..ingest import add_document, reset_for_extraction, retry_with_password
+from ..ingest import reset_for_extraction, retry_with_password
 from ..ingest.store import StoreFailed, is_local, open_stored, released_storage
 from ..models import Communication, Document
-from ..tasks import queue_extraction
+from ..tasks import dispatch_documents, submit_document
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class PasswordForm(forms.Form):
 
 
 def _store_uploads(request, records_request, files, communication=None):
-    """Store each file, queue the new ones, and tell the user what happened to every one.
+    """Store and submit each file, and tell the user what happened to every one.
 
     Each file is stored on its own: when the store refuses one (full, read-only),
     that file is named with the reason and the files stored before it stay stored.
@@ -43,15 +43,13 @@ def _store_uploads(request, records_request, files, communication=None):
             continue
         try:
             with transaction.atomic():
-                document, created = add_document(
+                document, created = submit_document(
                     records_request,
                     name=upload.name,
                     data_or_fileobj=upload,
                     user=request.user,
                     communication=communication,
                 )
-                if created:
-                    queue_extraction(document)
         except StoreFailed as failure:
             not_stored.append(f"{upload.name}: not stored — {failure.reason}; nothing of this file was kept.")
             continue
@@ -141,7 +139,7 @@ def document_password(request, pk):
     )
     form = PasswordForm(request.POST)
     if form.is_valid() and retry_with_password(document, form.cleaned_data["password"]):
-        queue_extraction(document)
+        dispatch_documents()
         messages.success(request, "That password opens the file; reading it now.")
     else:
         messages.error(request, "That password does not open this file. Nothing was changed; try again.")
@@ -153,7 +151,7 @@ def document_password(request, pk):
 def document_retry(request, pk):
     document = get_scoped_or_404(Document.objects.select_related("request__team"), request.user, write=True, pk=pk)
     reset_for_extraction(document)
-    queue_extraction(document)
+    dispatch_documents()
     messages.success(request, "Reading the file again from the start.")
     return redirect(document)
 

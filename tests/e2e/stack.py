@@ -167,7 +167,10 @@ class Stack:
         self.manage("migrate", "--noinput")
         self.manage("collectstatic", "--noinput")
         self.manage("shell", "-c", SEED_USERS, env={**self.env, "E2E_PASSWORD": self.password})
-        self.spawn("worker", [str(BIN / "celery"), "-A", "config", "worker", "--concurrency=2", "--loglevel=INFO"])
+        self.spawn("worker", [
+            str(BIN / "celery"), "-A", "config", "worker", "-Q", "extraction,ocr,mail,housekeeping,celery",
+            "--concurrency=2", "--loglevel=INFO",
+        ])  # fmt: skip
         self.gunicorn("web", self.port)
         return self
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from records.ingest.importing import (
+from records.ingest.intake import (
     ImportProblem,
     files_to_import,
     import_file,
@@ -8,7 +8,7 @@ from records.ingest.importing import (
     request_for_import,
     result_line,
 )
-from records.tasks import queue_extraction
+from records.tasks import submit_document
 
 
 class Command(BaseCommand):
@@ -35,7 +35,7 @@ class Command(BaseCommand):
         unrecorded = 0
         for path in files_to_import(options["paths"]):
             try:
-                document, created = import_file(request, path, sync=options["sync"], queue=queue_extraction)
+                document, created = import_file(request, path, sync=options["sync"], submit=submit_document)
             except OSError as exc:
                 self.stderr.write(f"{path}: cannot read it ({exc.strerror or exc}); skipped.")
                 unrecorded += 1

@@ -1,15 +1,16 @@
-"""The logic behind `manage.py import_documents`: which request, which files, one result each."""
+"""Files from disk onto a request: the logic behind `manage.py import_documents`.
+
+(Named intake, not import: "import" in this project means the spreadsheet import of requests.)
+Which request, which files, one result line each.
+"""
 
 from collections.abc import Iterator
 from pathlib import Path
-
-from django.db import transaction
 
 from records.models import Agency, Document, RecordsRequest, Statute, Team
 from records.timeline_writes import save_request
 
 from .pipeline import run_to_completion
-from .store import add_document
 
 UNKNOWN_AGENCY = "Unknown agency"
 
@@ -59,13 +60,10 @@ def files_to_import(paths: list[str]) -> Iterator[Path]:
             yield path
 
 
-def import_file(request: RecordsRequest, path: Path, *, sync: bool, queue) -> tuple[Document, bool]:
-    """Store one file on the request; extract it now (sync) or hand it to `queue`."""
-    with transaction.atomic():
-        with open(path, "rb") as file:
-            document, created = add_document(request, name=path.name, data_or_fileobj=file)
-        if created and not sync:
-            queue(document)
+def import_file(request: RecordsRequest, path: Path, *, sync: bool, submit) -> tuple[Document, bool]:
+    """Store one file on the request with `submit` (records.tasks.submit_document); extract it now if sync."""
+    with open(path, "rb") as file:
+        document, created = submit(request, name=path.name, data_or_fileobj=file, dispatch=not sync)
     if created and sync:
         run_to_completion(document.pk)
     document.refresh_from_db()
