@@ -1,8 +1,11 @@
 """Personas shared by every feature test: a team admin, an editor, a read-only teammate, a stranger."""
 
+import datetime as dt
+from collections import deque
 from pathlib import Path
 
 import pytest
+import time_machine
 
 from records.models import Membership
 
@@ -65,3 +68,39 @@ def admin(team):
     user = factories.make_user("teamadmin")
     factories.add_member(user, team, Membership.ADMIN)
     return user
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    """Released files of each test go to its own folder, never into the project's var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+# The day deadline tests are written against: a Friday before Thanksgiving week, mid-morning in the desk's zone.
+FROZEN_NOW = dt.datetime(2026, 11, 20, 12, 0)
+
+
+@pytest.fixture
+def frozen_today():
+    """Time stands still at FROZEN_NOW (modules opt in with pytest.mark.usefixtures)."""
+    with time_machine.travel(FROZEN_NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def ticking_today():
+    """FROZEN_NOW's day, with the clock running: for tests that order saves by their timestamps."""
+    with time_machine.travel(FROZEN_NOW, tick=True):
+        yield
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """The messages sent to the broker, in order, as (step, document id); the tasks are not run."""
+    from records import tasks
+
+    sent: deque = deque()
+    monkeypatch.setattr(tasks.extract_document_task, "delay", lambda pk: sent.append(("extract", pk)))
+    monkeypatch.setattr(tasks.ocr_document_task, "delay", lambda pk: sent.append(("ocr", pk)))
+    return sent

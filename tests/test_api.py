@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import time_machine
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -20,11 +19,7 @@ from records.models import Communication, Document, Event, Page, RecordsRequest,
 
 from . import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=True):
-        yield
+pytestmark = pytest.mark.usefixtures("ticking_today")
 
 
 def api(user=None):

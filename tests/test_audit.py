@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -12,11 +11,7 @@ from records.models import Event, RecordsRequest
 
 from . import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=True):
-        yield
+pytestmark = pytest.mark.usefixtures("ticking_today")
 
 
 def request_form(r, **changes):

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from records import exports, timeline
@@ -16,10 +15,7 @@ from . import factories
 SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture

@@ -3,18 +3,13 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from records.models import Event
 
 from . import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def log(r, kind, day, outcome=""):

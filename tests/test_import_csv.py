@@ -5,7 +5,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -14,11 +13,7 @@ from records.models import Agency, Event, RecordsRequest, Statute
 
 from . import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 # A Los Angeles desk's log, saved by Excel: a BOM, CRLF line ends, a blank row, dates typed four ways,

@@ -5,7 +5,6 @@ five it uses, a sheet with more than MAX_COLUMNS columns in use is refused with 
 import datetime as dt
 
 import pytest
-import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -18,10 +17,7 @@ EXCEL_COLUMNS = 16_384
 BIG_CELL = "x" * (130 * 1024)  # over the csv module's 128 KB field limit
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture

@@ -17,11 +17,6 @@ from records.models import Document
 from tests.test_ingest_support import make_request
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def blob_bytes() -> int:
     """Everything stored so far, the uploads included."""
     blobs = Path(django_settings.MEDIA_ROOT) / "blobs"

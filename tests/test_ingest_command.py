@@ -6,22 +6,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from records import tasks
 from records.models import Agency, Document, RecordsRequest, Team
 from tests.test_ingest_support import corpus_file, make_request
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Record what would go to the broker instead of sending it."""
-    sent = []
-    monkeypatch.setattr(tasks.extract_document_task, "delay", sent.append)
-    return sent
 
 
 def run(*args) -> tuple[list[list[str]], str]:
@@ -31,7 +17,7 @@ def run(*args) -> tuple[list[list[str]], str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sync_import_to_a_new_request(queued):
+def test_sync_import_to_a_new_request(broker):
     make_request()  # the statute and one team
     letter = corpus_file("real", "1505_CCSAO_FOIA121515.pdf")
     html = corpus_file("hostile", "not-pdf-html-error-page.pdf")
@@ -46,23 +32,23 @@ def test_sync_import_to_a_new_request(queued):
         ["done", "2", letter.name], ["failed", "0", html.name], ["needs_password", "0", locked.name],
     ]  # fmt: skip
     assert lines[0][4] == "-" and "web page (HTML)" in lines[1][4] and "password" in lines[2][4]
-    assert queued == []
+    assert not broker
 
 
 @pytest.mark.django_db(transaction=True)
-def test_queued_import_to_an_existing_request(queued):
+def test_queued_import_to_an_existing_request(broker):
     request = make_request()
     letter = corpus_file("real", "1505_CCSAO_FOIA121515.pdf")
     lines, _ = run(letter, "--request", request.pk)
     assert [line[1:] for line in lines] == [["queued", "0", letter.name, "-"]]
-    assert queued == [int(lines[0][0])]
+    assert list(broker) == [("extract", int(lines[0][0]))]
 
     again, err = run(letter, "--request", request.pk)  # same content: the same document, not queued twice
-    assert again == lines and "already on request" in err and len(queued) == 1
+    assert again == lines and "already on request" in err and len(broker) == 1
 
 
 @pytest.mark.django_db(transaction=True)
-def test_unreadable_path_is_reported_and_the_rest_go_on(queued, tmp_path):
+def test_unreadable_path_is_reported_and_the_rest_go_on(broker, tmp_path):
     request = make_request()
     letter = corpus_file("real", "1505_CCSAO_FOIA121515.pdf")
     out, err = io.StringIO(), io.StringIO()
@@ -82,7 +68,7 @@ def test_unreadable_path_is_reported_and_the_rest_go_on(queued, tmp_path):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_new_request_creates_a_default_team_and_needs_a_statute(queued):
+def test_new_request_creates_a_default_team_and_needs_a_statute(broker):
     letter = corpus_file("real", "1505_CCSAO_FOIA121515.pdf")
     with pytest.raises(CommandError, match="no statutes"):
         run(letter, "--new-request", "First")
@@ -94,7 +80,7 @@ def test_new_request_creates_a_default_team_and_needs_a_statute(queued):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_bad_request_or_team_is_exit_status_2(queued):
+def test_bad_request_or_team_is_exit_status_2(broker):
     make_request("one"), make_request("two")
     letter = corpus_file("real", "1505_CCSAO_FOIA121515.pdf")
     for args, message in [

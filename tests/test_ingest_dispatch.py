@@ -5,7 +5,6 @@ the messages dispatch_documents sends, and a "worker" runs the real task for eac
 """
 
 import sqlite3
-from collections import deque
 from datetime import timedelta
 
 import pytest
@@ -25,18 +24,8 @@ worker_env = real_worker.worker_env  # the fixture: a worker's own settings, dat
 
 
 @pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def dispatch_ahead(settings):
     settings.INGEST_DISPATCH_AHEAD = AHEAD
-
-
-@pytest.fixture
-def broker(monkeypatch):
-    """The messages sent, in order, as (step, document id); the real tasks are not run unless drained."""
-    sent: deque = deque()
-    monkeypatch.setattr(tasks.extract_document_task, "delay", lambda pk: sent.append(("extract", pk)))
-    monkeypatch.setattr(tasks.ocr_document_task, "delay", lambda pk: sent.append(("ocr", pk)))
-    return sent
 
 
 def submit(request, number: int, capture) -> Document:

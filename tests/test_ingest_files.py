@@ -16,11 +16,6 @@ LETTER = "1505_CCSAO_FOIA121515.pdf"
 SCAN = "1505_CPD_FOIA14-5298Hailstorm.pdf"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def read(kind, name) -> bytes:
     return corpus_file(kind, name).read_bytes()
 

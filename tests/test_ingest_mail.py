@@ -20,11 +20,6 @@ from tests.test_ingest_support import corpus_file, make_request
 LETTER = "1505_CCSAO_FOIA121515.pdf"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def raw_pdf_email(pdf: bytes) -> bytes:
     """An email whose PDF attachment is sent unencoded (8bit), so %PDF- sits in its first kilobyte."""
     return (

@@ -21,11 +21,6 @@ TEXT_PDF = "1505_CPDJan10Feb2015ChecksAndAmounts.pdf"  # 10 pages of text
 SCAN_PDF = "flp_scotus-slip-opinion-image.pdf"  # 2 image-only pages
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 @pytest.fixture
 def text_document(db):
     path = corpus_file("real", TEXT_PDF)

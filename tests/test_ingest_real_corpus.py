@@ -7,11 +7,6 @@ from records.models import Document, Page
 from tests.test_ingest_support import corpus_dir, corpus_file, make_request, manifest
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def real_rows():
     try:
         return manifest("real")

@@ -14,11 +14,7 @@ from records.notifications import send_reminder_digests
 
 from . import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 import datetime as dt
 
 import pytest
-import time_machine
 from django.urls import reverse
 
 from records.models import RecordsRequest
@@ -13,10 +12,7 @@ from . import factories
 TODAY = dt.date(2026, 11, 20)
 
 
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("frozen_today")
 
 
 def form_data(the_agency, **overrides):

@@ -40,12 +40,6 @@ SCAN = "flp_scotus-slip-opinion-image.pdf"  # 2 image-only pages
 EMAIL = "alaveteli_incoming-request-pdf-attachment.eml"
 
 
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    return settings.MEDIA_ROOT
-
-
 class Bucket(InMemoryStorage):
     """A storage that is not a local directory, as S3 is to the code; it counts the reads."""
 

@@ -7,7 +7,6 @@ import importlib
 import re
 
 import pytest
-import time_machine
 from django.core.exceptions import PermissionDenied
 from django.test import Client, RequestFactory
 from django.urls import reverse
@@ -19,11 +18,7 @@ from records.models import Event, Membership, RecordsRequest, Tag, TrackingNumbe
 
 from . import factories
 
-
-@pytest.fixture(autouse=True)
-def frozen_today():
-    with time_machine.travel(dt.datetime(2026, 11, 20, 12, 0), tick=True):
-        yield
+pytestmark = pytest.mark.usefixtures("ticking_today")
 
 
 def api(user):
