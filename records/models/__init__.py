@@ -1,4 +1,5 @@
 from .agencies import Agency
+from .campaigns import AgencyMerge, Campaign, CampaignDraft
 from .documents import Document, Page, StoredFile
 from .notifications import DigestSent, FeedToken
 from .requests import (
@@ -14,7 +15,7 @@ from .statutes import ClosureDay, Statute
 from .teams import Membership, Team, TeamScopedQuerySet, team_ids_for
 
 __all__ = [
-    "Agency", "ClosureDay", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
+    "Agency", "AgencyMerge", "Campaign", "CampaignDraft", "ClosureDay", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
     "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
 ]  # fmt: skip
