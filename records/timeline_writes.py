@@ -96,6 +96,8 @@ def save_request(
     """
     with transaction.atomic():
         _claim_version(records_request, expected_version)
+        if records_request.received_is_assumed and _received_date_changed(records_request):
+            records_request.received_is_assumed = False  # someone entered the real date
         if records_request.pk is None and records_request.created_by_id is None:
             records_request.created_by = user
         _as_user(records_request, user)
@@ -105,6 +107,11 @@ def save_request(
         if tracking_numbers is not None:
             _set_tracking_numbers(records_request, tracking_numbers)
         return timeline.recompute(records_request)
+
+
+def _received_date_changed(records_request: RecordsRequest) -> bool:
+    stored = RecordsRequest.objects.filter(pk=records_request.pk).values_list("received_date", flat=True).first()
+    return stored != records_request.received_date
 
 
 def _set_tags(records_request: RecordsRequest, names: list[str]) -> None:
@@ -120,9 +127,13 @@ def _set_tracking_numbers(records_request: RecordsRequest, entries: list[tuple[s
         )
 
 
-def log_event(records_request: RecordsRequest, *, user, **fields) -> Event:
+def log_event(records_request: RecordsRequest, *, user, channel: str | None = None, **fields) -> Event:
+    """`channel`: how a "Filed" event's request went out (email, portal, letter…), for its received date."""
     event = Event(request=records_request, created_by=user, **fields)
-    return save_event(event, user=user)
+    with transaction.atomic():
+        if event.kind == Event.Kind.FILED:
+            _start_clock(records_request, event.date, channel or _sending_channel(records_request, event.date))
+        return save_event(event, user=user)
 
 
 def edit_event(event: Event, *, user, expected_version: int | None = None, **fields) -> Event:
@@ -156,7 +167,36 @@ def delete_events(events, *, user) -> int:
 
 def log_communication(records_request: RecordsRequest, *, user, **fields) -> Communication:
     comm = Communication(request=records_request, created_by=user, **fields)
-    return save_communication(comm, user=user)
+    with transaction.atomic():
+        if comm.direction == Communication.OUTGOING and comm.event is not None and comm.event.kind == Event.Kind.FILED:
+            _start_clock(records_request, comm.date, comm.channel)  # this message is the sending of the request
+        return save_communication(comm, user=user)
+
+
+# Channels by which the agency has the request the day it is sent. By mail the day of receipt is unknown,
+# so the user is asked for it; no date is guessed.
+SAME_DAY_CHANNELS = {"email", "portal", "fax", "in_person"}
+
+
+def _sending_channel(records_request: RecordsRequest, sent_on) -> str | None:
+    """How the request went out, from an outgoing communication logged that day (None if there is none)."""
+    comm = records_request.communications.filter(direction=Communication.OUTGOING, date=sent_on).first()
+    return comm.channel if comm is not None else None
+
+
+def _start_clock(records_request: RecordsRequest, sent_on, channel: str | None) -> None:
+    """The request was sent: set the sent date if empty and, for a same-day channel, assume the agency
+    received it that day (flagged as an assumption the page asks the user to correct)."""
+    changed = []
+    if records_request.sent_date is None:
+        records_request.sent_date = sent_on
+        changed.append("sent_date")
+    if records_request.received_date is None and channel in SAME_DAY_CHANNELS:
+        records_request.received_date = records_request.sent_date
+        records_request.received_is_assumed = True
+        changed += ["received_date", "received_is_assumed"]
+    if changed:
+        records_request.save(update_fields=[*changed, "updated_at"])
 
 
 def edit_communication(comm: Communication, *, user, **fields) -> Communication:

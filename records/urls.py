@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agencies, closures, dashboard, documents, requests, search, teams
+from .views import agencies, closures, dashboard, documents, letters, requests, search, teams
 from .views import data as data_views  # issue 7: data in and out
 
 urlpatterns = [
@@ -34,6 +34,14 @@ urlpatterns = [
     path("team/", teams.team_page, name="team"),
     path("team/switch/", teams.team_switch, name="team_switch"),
     path("team/members/<int:pk>/remove/", teams.member_remove, name="member_remove"),
+    # --- Letters (issue 11): templates per statute and kind, a request's letters ---
+    path("letters/", letters.template_list, name="letter_templates"),
+    path("letters/new/", letters.template_new, name="letter_template_new"),
+    path("letters/letterhead/", letters.letterhead_edit, name="letterhead_edit"),
+    path("letters/<int:pk>/", letters.template_edit, name="letter_template_edit"),
+    path("requests/<int:pk>/letters/", letters.request_letters, name="request_letters"),
+    path("requests/<int:pk>/letters/send/", letters.request_letter_send, name="request_letter_send"),
+    path("requests/<int:pk>/letters/<str:kind>.pdf", letters.request_letter_pdf, name="request_letter_pdf"),
     # --- Data in and out (issue 7): spreadsheet import, CSV export, chronology, audit history ---
     path("requests/import/", data_views.import_upload, name="import_upload"),
     path("requests/import/preview/", data_views.import_preview, name="import_preview"),

@@ -9,6 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("records", "0006_writepath"),
+        ("records", "0014_letters"),  # merged in from the letters branch
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -1,6 +1,7 @@
 from .agencies import Agency
 from .campaigns import AgencyMerge, Campaign, CampaignDraft
 from .documents import Document, Page, StoredFile
+from .letters import LetterKind, LetterTemplate
 from .notifications import DigestSent, FeedToken
 from .requests import (
     OPEN_STATUSES,
@@ -15,7 +16,8 @@ from .statutes import ClosureDay, Statute
 from .teams import Membership, Team, TeamScopedQuerySet, team_ids_for
 
 __all__ = [
-    "Agency", "AgencyMerge", "Campaign", "CampaignDraft", "ClosureDay", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
-    "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
+    "Agency", "AgencyMerge", "Campaign", "CampaignDraft", "ClosureDay", "DigestSent", "FeedToken", "Communication",
+    "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "RecordsRequest",
+    "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
 ]  # fmt: skip

@@ -53,6 +53,9 @@ class CampaignDraft(models.Model):
 
     objects = CampaignDraftQuerySet.as_manager()
 
+    def __str__(self) -> str:
+        return f"Draft campaign {self.plan.get('title', '')}"
+
 
 class AgencyMerge(models.Model):
     """An agency merged into another: who, when, and what moved (the directory is shared, so no team)."""

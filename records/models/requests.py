@@ -74,6 +74,9 @@ class RecordsRequest(models.Model):
     received_date = models.DateField(
         "received by agency", null=True, blank=True, help_text="When the agency received it (deemed received)."
     )
+    # Set when the received date was defaulted from the sent date (email/portal: same day); the page
+    # shows it as an assumption to correct. Cleared when someone enters the date.
+    received_is_assumed = models.BooleanField(default=False, editable=False)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_requests"
     )

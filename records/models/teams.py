@@ -11,6 +11,11 @@ class Team(models.Model):
     internal_target_days = models.PositiveSmallIntegerField(
         null=True, blank=True, default=30, help_text="Internal target (calendar days) where the law sets no deadline."
     )
+    # Printed at the top of the team's letters (records.letters.pdf).
+    letterhead_address = models.TextField("letterhead address", blank=True)
+    letterhead_contact = models.CharField(
+        "letterhead contact", max_length=300, blank=True, help_text="Phone, email, website: one line."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

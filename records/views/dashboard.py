@@ -56,7 +56,10 @@ def dashboard(request):
             for name, group in groupby(rows, key=lambda r: r.assignee.username if r.assignee else "Unassigned")
         ]
         rendered.append({"title": title, "key": key, "count": len(rows), "by_assignee": by_assignee, "field": field})
-    return render(request, "records/dashboard.html", {"sections": rendered, "today": today, "mine": mine})
+    # Sent, but the agency's receipt date is missing: no deadline runs, and the page says so.
+    no_deadline = requests.open().exclude(status="draft").filter(received_date__isnull=True).order_by("sent_date")
+    context = {"sections": rendered, "today": today, "mine": mine, "no_deadline": list(no_deadline[:200])}
+    return render(request, "records/dashboard.html", context)
 
 
 class CalculatorForm(forms.Form):

@@ -17,7 +17,7 @@ from ..access import (
 from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
 from ..forms import CommunicationForm, EventForm, RecordsRequestForm
-from ..models import Communication, Event, RecordsRequest
+from ..models import Agency, Communication, Event, RecordsRequest
 from ..timeline_writes import Conflict, delete_event, log_communication, log_event, save_event, save_request
 
 PAGE_SIZE = 50
@@ -51,14 +51,23 @@ def request_list(request):
 @login_required
 def request_create(request):
     team = writable_current_team(request)
-    form = RecordsRequestForm(request.POST or None, team=team)
+    form = RecordsRequestForm(request.POST or None, team=team, initial=_agency_initial(request.GET.get("agency")))
     if request.method == "POST" and form.is_valid():
         records_request = form.instance
         records_request.team = team
         _save_request_form(form, request.user)
         messages.success(request, "Request saved.")
         return redirect(records_request)
-    return render(request, "records/request_form.html", {"form": form, "team": team})
+    statutes = dict(Agency.objects.filter(default_statute__isnull=False).values_list("pk", "default_statute_id"))
+    return render(request, "records/request_form.html", {"form": form, "team": team, "agency_statutes": statutes})
+
+
+def _agency_initial(agency_id) -> dict:
+    """`?agency=ID` (the agency page's "new request" link): that agency, and its default statute."""
+    agency = Agency.objects.filter(pk=agency_id).first() if str(agency_id or "").isdigit() else None
+    if agency is None:
+        return {}
+    return {"agency": agency.pk, "statute": agency.default_statute_id}
 
 
 @login_required
