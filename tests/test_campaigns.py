@@ -65,8 +65,9 @@ def directory(db):
         "lapd": factories.make_agency("Los Angeles Police Department", abbreviation="LAPD"),
         "lasd": factories.make_agency("Los Angeles County Sheriff's Department", level="county", abbreviation="LASD"),
         "sfpd": factories.make_agency("San Francisco Police Department", abbreviation="SFPD", default_statute=cpra),
-        "ice": factories.make_agency("U.S. Immigration and Customs Enforcement", level="federal", state="",
-                                     abbreviation="ICE"),  # fmt: skip
+        "ice": factories.make_agency(
+            "U.S. Immigration and Customs Enforcement", level="federal", state="", abbreviation="ICE"
+        ),  # fmt: skip
     }
 
 
@@ -150,7 +151,7 @@ def test_upload_csv_and_xlsx(login, editor, directory):
     import openpyxl
 
     client = login(editor)
-    csv_file = SimpleUploadedFile("list.csv", "Agency\nLAPD\nICE\n".encode(), content_type="text/csv")
+    csv_file = SimpleUploadedFile("list.csv", b"Agency\nLAPD\nICE\n", content_type="text/csv")
     _create(client, upload=csv_file)
     rows = CampaignDraft.objects.latest("id").plan["rows"]
     assert [(r["kind"], r["statute"]) for r in rows] == [("abbreviation", "CPRA"), ("abbreviation", "FOIA")]

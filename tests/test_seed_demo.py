@@ -15,7 +15,9 @@ def test_seed_demo_builds_a_varied_desk_and_is_idempotent(db):
     # issue 11: one campaign, the same questions to ICE and the 12 California departments, in varied states
     campaign = Campaign.objects.get()
     assert campaign.requests.count() == 13
-    assert {"draft", "filed", "denied", "granted", "appealed"} <= set(campaign.requests.values_list("status", flat=True))
+    assert {"draft", "filed", "denied", "granted", "appealed"} <= set(
+        campaign.requests.values_list("status", flat=True)
+    )
     assert campaign.requests.overdue().exists()
     assert "demo / reporter / reader" in out.getvalue()
     assert Agency.objects.filter(abbreviation="ICE", level="federal").exists()
