@@ -78,7 +78,9 @@ class BoardFilter(django_filters.FilterSet):
         label="Overdue", method="filter_overdue",
         widget=forms.Select(choices=[("", "Any"), ("true", "Overdue only"), ("false", "Not overdue")]),
     )  # fmt: skip
-    outcome = django_filters.ChoiceFilter(choices=Event.Outcome.choices, empty_label="Any", field_name="outcome")
+    outcome = django_filters.ChoiceFilter(
+        label="Outcome", choices=Event.Outcome.choices, empty_label="Any", field_name="outcome"
+    )
     sort = django_filters.ChoiceFilter(
         label="Sort by", method="filter_noop", empty_label="Agency",
         choices=[(v, f"{k.replace('_', ' ').capitalize()}{' (desc.)' if v.startswith('-') else ''}")

@@ -27,6 +27,15 @@ AGENCY_ANSWERS = {
     Event.Kind.INTERIM_RELEASE, Event.Kind.FINAL_RESPONSE,
 }  # fmt: skip
 OUTCOMES = [value for value, _ in Event.Outcome.choices]
+OUTCOME_LABELS = dict(Event.Outcome.choices)
+
+
+def _median(days: list[int]):
+    """A whole number of days where the median is one (4, not 4.0); else one decimal (5.5)."""
+    if not days:
+        return None
+    value = statistics.median(days)
+    return int(value) if value == int(value) else round(value, 1)
 
 
 @dataclass
@@ -49,13 +58,11 @@ class Performance:
 
     @property
     def median_first(self):
-        days = self._days("days_to_first")
-        return statistics.median(days) if days else None
+        return _median(self._days("days_to_first"))
 
     @property
     def median_final(self):
-        days = self._days("days_to_final")
-        return statistics.median(days) if days else None
+        return _median(self._days("days_to_final"))
 
     @property
     def on_time_counted(self) -> int:
@@ -69,6 +76,10 @@ class Performance:
     @property
     def extended_share(self):
         return sum(1 for f in self.facts if f.extended) / len(self.facts) if self.facts else None
+
+    @property
+    def outcome_labels(self) -> list[tuple[str, int]]:
+        return [(OUTCOME_LABELS[key], n) for key, n in self.outcomes.items() if n]
 
     @property
     def outcomes(self) -> dict[str, int]:
