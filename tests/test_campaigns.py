@@ -206,3 +206,18 @@ def test_confirm_draft_twice_directly_creates_once(team, editor, directory):
     again, created_again = plan.confirm_draft(draft, choices, user=editor)
     assert (created, created_again) == (True, False) and first == again
     assert RecordsRequest.objects.count() == 2
+
+
+def test_hostile_choices_are_sentences_not_500s(login, editor, directory):
+    client = login(editor)
+    response = _create(client, names="LAPD\nICE")
+    for bad in ("²", "9" * 30, "-1", "abc"):
+        page = client.post(response["Location"], {"agency_0": bad, "agency_1": "skip"})
+        assert page.status_code == 200
+        assert "is no longer in the directory; choose again." in page.content.decode()
+    other = factories.make_agency("Somewhere else entirely")
+    page = client.post(response["Location"], {"agency_0": str(other.pk), "agency_1": "skip"})
+    assert "is no longer in the directory" in page.content.decode()  # not one of this row's matches
+    page = client.post(response["Location"], {"agency_0": "skip", "agency_1": "skip"})
+    assert "No agency is chosen" in page.content.decode()
+    assert not RecordsRequest.objects.exists()

@@ -8,6 +8,7 @@ idempotent: the draft remembers its campaign, and a second confirmation returns 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -18,6 +19,7 @@ from . import matching, placeholders
 from .statutes import STATE_STATUTES, choose_statute
 
 SKIP, NEW = "skip", "new"
+AN_ID = re.compile(r"[0-9]{1,18}")  # "²".isdigit() is True, and a 30-digit id overflows PostgreSQL's bigint
 INCLUDED_KINDS = (matching.DIRECTORY, matching.EXACT, matching.ABBREVIATION, matching.NEAR, matching.NEW)
 
 
@@ -117,7 +119,7 @@ def resolve(plan: dict, choices: list[Choice]) -> list[tuple[Agency | None, dict
     """(agency or None for a new one, the row, its statute) for every included row; PlanError lists every
     problem at once."""
     statutes = {s.code: s for s in Statute.objects.all()}
-    ids = [int(c.action) for c in choices if c.action.isdigit()]
+    ids = [int(c.action) for c in choices if AN_ID.fullmatch(c.action)]
     agencies = Agency.objects.select_related("default_statute").in_bulk(ids)
     levels = {code for code, _ in Agency.LEVEL_CHOICES}
     errors, resolved, taken = [], [], {}
@@ -133,7 +135,7 @@ def resolve(plan: dict, choices: list[Choice]) -> list[tuple[Agency | None, dict
             agency = None
         else:
             allowed = {row["agency_id"], *(pk for pk, _ in row["candidates"])}
-            agency = agencies.get(int(choice.action)) if choice.action.isdigit() else None
+            agency = agencies.get(int(choice.action)) if AN_ID.fullmatch(choice.action) else None
             if agency is None or agency.pk not in allowed:
                 errors.append(f"The agency chosen on {_label(row)} is no longer in the directory; choose again.")
                 continue

@@ -155,7 +155,7 @@ def campaign_bulk(request, pk):
     if action not in BULK_ACTIONS:
         messages.error(request, "Choose an action for the selected rows.")
         return redirect(campaign)
-    ids = [int(value) for value in request.POST.getlist("selected") if value.isdigit()]
+    ids = [int(value) for value in request.POST.getlist("selected") if plan.AN_ID.fullmatch(value)]
     requests = RecordsRequest.objects.filter(campaign=campaign).select_related("agency", "statute", "team")
     if ids:
         requests = requests.filter(pk__in=ids)
