@@ -169,3 +169,10 @@ def test_search_filter_campaign_only(login, editor, team):
     assert [hit.filename for hit, _, _ in response.context["rows"]] == ["inside.pdf"]
     everywhere = login(editor).get(reverse("search") + "?q=flock")
     assert len(everywhere.context["rows"]) == 2
+
+
+def test_request_page_links_to_its_campaign(login, editor, team):
+    campaign = make_campaign(team, editor, 1)
+    r = campaign.requests.get()
+    body = login(editor).get(reverse("request_detail", args=[r.pk])).content.decode()
+    assert reverse("campaign_board", args=[campaign.pk]) in body
