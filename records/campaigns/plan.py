@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 
 from .. import timeline_writes
 from ..models import Agency, Campaign, CampaignDraft, RecordsRequest, Statute
@@ -161,8 +162,11 @@ def confirm_draft(draft: CampaignDraft, choices: list[Choice], *, user) -> tuple
     Confirming a draft twice (a double click, a resubmitted form) returns the first campaign.
     """
     with transaction.atomic():
-        draft = CampaignDraft.objects.select_for_update().get(pk=draft.pk)
-        if draft.campaign_id is not None:
+        # Claim the draft with a write before reading it: a second confirmation waits on this row (its
+        # lock in PostgreSQL, the database lock in SQLite) and then finds the campaign set.
+        claimed = CampaignDraft.objects.filter(pk=draft.pk, campaign__isnull=True).update(plan=F("plan"))
+        draft = CampaignDraft.objects.select_related("campaign").get(pk=draft.pk)
+        if not claimed:
             return draft.campaign, False
         plan = draft.plan
         resolved = resolve(plan, choices)
