@@ -221,3 +221,34 @@ def test_hostile_choices_are_sentences_not_500s(login, editor, directory):
     page = client.post(response["Location"], {"agency_0": "skip", "agency_1": "skip"})
     assert "No agency is chosen" in page.content.decode()
     assert not RecordsRequest.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_confirmations_at_once_create_one_campaign(team, editor, directory):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database server with row locks and two connections (PostgreSQL)")
+    draft = plan.create_draft(
+        plan.build_plan(title="T", request_text="{agency}", lines=["LAPD"]), team=team, user=editor
+    )
+    choices = plan.choices_from_post(draft.plan, {})
+    barrier = threading.Barrier(2)
+    results = []
+
+    def confirm():
+        try:
+            barrier.wait()
+            results.append(plan.confirm_draft(draft, choices, user=editor)[1])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=confirm) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert Campaign.objects.count() == 1 and RecordsRequest.objects.count() == 1
