@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
+from records import timeline
 from records.letters import LetterError, generate_letter, render_letter, template_errors
 from records.letters.pdf import letter_pdf
 from records.models import Communication, Event, LetterTemplate, Membership, TrackingNumber
@@ -174,6 +175,10 @@ def test_editor_saves_a_template_and_unknown_placeholder_is_shown_before_saving(
     response = client.post(url, good)
     saved = LetterTemplate.objects.get(team=team)
     assert response.status_code == 302 and saved.updated_by == team_editor
+    edit = client.post(reverse("letter_template_edit", args=[saved.pk]), {**good, "body": "Hello {{ team.name }}"})
+    assert edit.status_code == 302
+    page = client.get(reverse("letter_template_edit", args=[saved.pk])).content.decode()
+    assert "Hello {{ team.name }}" in page and page.count("by true_editor") == 2  # created, then changed
 
 
 def test_preview_without_javascript_fills_in_a_team_request(login, team_editor, cpra_request):
@@ -275,3 +280,24 @@ def test_pdf_of_text_outside_the_standard_fonts_does_not_fail(team, cpra_request
 def test_user_without_a_team_sees_the_no_team_page(client, db):
     client.force_login(factories.make_user("loner"))
     assert "No team yet" in client.get(reverse("letter_templates")).content.decode()
+
+
+def test_live_preview_shows_unknown_placeholder_errors_as_you_type(login, team, team_editor, cpra_request):
+    client = login(team_editor)
+    data = {"kind": "initial", "subject": "S", "body": "Dear {{ agency.chief }}", "preview_request": cpra_request.pk,
+            "action": "preview"}  # fmt: skip
+    response = client.post(reverse("letter_template_new"), data, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200 and 'id="letter-preview"' in page and "agency.chief" in page
+    assert not LetterTemplate.objects.filter(team=team).exists()
+
+
+def test_letters_page_warns_when_the_letter_mentions_a_date_not_recorded(login, team, team_editor):
+    r = factories.make_request(team, code="CPRA", sent=dt.date(2026, 11, 2))
+    r.received_date = None
+    r.save()
+    timeline.recompute(r)
+    letter = render_letter(r, "follow_up")
+    assert "request.due_date" in letter.unknown_values and "request.received_date" in letter.unknown_values
+    page = login(team_editor).get(reverse("request_letters", args=[r.pk]), {"kind": "follow_up"}).content.decode()
+    assert "the date the response is due" in page and "not recorded on the request yet" in page

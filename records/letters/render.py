@@ -13,7 +13,7 @@ from django.utils import timezone
 from ..models import Communication, Event, LetterKind, LetterTemplate
 from ..timeline_writes import log_communication, log_event
 from .defaults import default_text
-from .placeholders import LetterError, substitute, values_for
+from .placeholders import NOT_RECORDED, PLACEHOLDER, LetterError, substitute, values_for
 
 KINDS = tuple(LetterKind.values)
 BLANK_RUN = re.compile(r"\n{3,}")
@@ -23,6 +23,9 @@ BLANK_RUN = re.compile(r"\n{3,}")
 class Rendered:
     subject: str
     body: str
+    # Placeholders the letter uses whose value is not known yet (e.g. the due date before the agency's
+    # receipt date is entered): the letters page warns before anyone sends it.
+    unknown_values: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -51,7 +54,9 @@ def render_template(template: LetterTemplate, records_request, *, requester_name
     values = values_for(records_request, requester_name=signer, today=today)
     subject = " ".join(substitute(template.subject, values).split())
     body = BLANK_RUN.sub("\n\n", substitute(template.body, values)).strip() + "\n"
-    return Rendered(subject=subject, body=body)
+    used = dict.fromkeys(m.group(1) for m in PLACEHOLDER.finditer(template.subject + template.body))
+    unknown = tuple(name for name in used if values[name] == NOT_RECORDED)
+    return Rendered(subject=subject, body=body, unknown_values=unknown)
 
 
 def render_letter(records_request, kind: str, *, requester_name: str = "", today: date | None = None) -> Rendered:

@@ -16,6 +16,8 @@ from ..letters.pdf import letter_pdf
 from ..letters.render import find_template, requester_name
 from ..models import LetterKind, LetterTemplate, RecordsRequest, Statute
 
+RECENT_HISTORY = 10
+
 
 def _team_or_none_page(request):
     team = current_team(request)
@@ -107,8 +109,10 @@ def _editor(request, form, team, *, template, editable=True):
         "form": form, "template": template, "team": team, "editable": editable, "preview": preview,
         "preview_error": preview_error, "placeholders": PLACEHOLDERS.items(),
         "can_customize": can_write(request.user, team),
+        "history": template.history.select_related("history_user")[:RECENT_HISTORY] if template else [],
     }  # fmt: skip
-    status = 400 if request.method == "POST" and form.errors else 200
+    # A live preview (htmx) shows the errors in the preview; htmx does not swap in a 400.
+    status = 400 if request.method == "POST" and form.errors and not request.headers.get("HX-Request") else 200
     return render(request, "records/letters/template_form.html", context, status=status)
 
 
@@ -169,6 +173,7 @@ def _letters_page(request, records_request, kind, *, send_form=None, status=200)
         "object": records_request, "kind": kind, "kind_label": LetterKind(kind).label,
         "choice": LetterChoiceForm(initial={"kind": kind}), "rendered": rendered, "error": error,
         "send_form": send_form if writable else None, "template": template, "can_write": writable,
+        "unknown_values": [PLACEHOLDERS[name].lower() for name in rendered.unknown_values] if rendered else [],
     }  # fmt: skip
     return render(request, "records/letters/request_letters.html", context, status=status)
 
