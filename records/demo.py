@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from . import timeline_writes
+from .campaigns.demo import seed_demo_campaign
 from .models import Agency, Membership, RecordsRequest, Statute, Tag, Team, TrackingNumber
 
 DEMO_PASSWORD = "demo-password-change-me"
@@ -123,6 +124,7 @@ def seed_demo(today: dt.date | None = None, *, seed: int = 1505) -> Team:
             )  # fmt: skip
             agencies.append(agency)
         if team.requests.exists():
+            seed_demo_campaign(team, users["demo"], agencies, today, rng)
             return team
         plans = [(agencies[0], t) for t in ICE_TOPICS] * 3
         for agency in agencies[1:]:
@@ -164,6 +166,7 @@ def seed_demo(today: dt.date | None = None, *, seed: int = 1505) -> Team:
                         body=f"The {agency.name} writes regarding your request: {event.get_kind_display().lower()}.",
                         event=event,
                     )  # fmt: skip
+        seed_demo_campaign(team, users["demo"], agencies, today, rng)
     return team
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import F
+from simple_history.utils import bulk_create_with_history
 
 from . import timeline
 from .models import Communication, Event, RecordsRequest, Tag, TrackingNumber
@@ -235,3 +236,21 @@ def delete_requests(requests, *, user) -> int:
             _as_user(records_request, user)
             records_request.delete()
     return len(objects)
+
+
+def create_requests_for_campaign(requests: list[RecordsRequest], *, user) -> list[RecordsRequest]:
+    """Many new requests at once (a campaign): one bulk insert with their audit history, then the
+    recompute of each that has deadlines. save_request one by one costs ~10 queries a request; a
+    500-agency campaign must be created within seconds."""
+    with transaction.atomic():
+        for records_request in requests:
+            records_request.version = 1
+            if records_request.created_by_id is None:
+                records_request.created_by = user
+            # No events yet: the status follows from the dates alone.
+            records_request.status = timeline.derive_status(records_request, [])
+        created = bulk_create_with_history(requests, RecordsRequest, batch_size=500, default_user=user)
+        for records_request in created:
+            if records_request.received_date is not None:  # only then are there deadlines to derive
+                timeline.recompute(records_request)
+    return created

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, agencies, closures, dashboard, documents, letters, requests, search, teams
+from .views import accounts, agencies, campaigns, closures, dashboard, documents, letters, requests, search, teams
 from .views import data as data_views  # issue 7: data in and out
 
 urlpatterns = [
@@ -31,6 +31,15 @@ urlpatterns = [
     path("agencies/<int:pk>/edit/", agencies.agency_edit, name="agency_edit"),
     path("agencies/<int:pk>/history/", agencies.agency_history, name="agency_history"),
     path("agencies/<int:pk>/history/<int:history_id>/revert/", agencies.agency_revert, name="agency_revert"),
+    # --- Campaigns (issue 11): one request text to many agencies; agency performance and merges ---
+    path("campaigns/", campaigns.campaign_list, name="campaign_list"),
+    path("campaigns/new/", campaigns.campaign_create, name="campaign_create"),
+    path("campaigns/preview/<uuid:token>/", campaigns.campaign_preview, name="campaign_preview"),
+    path("campaigns/<int:pk>/", campaigns.campaign_board, name="campaign_board"),
+    path("campaigns/<int:pk>/bulk/", campaigns.campaign_bulk, name="campaign_bulk"),
+    path("campaigns/<int:pk>/export.csv", campaigns.campaign_export, name="campaign_export"),
+    path("agencies/performance/", campaigns.agency_performance, name="agency_performance"),
+    path("agencies/<int:pk>/merge/", campaigns.agency_merge, name="agency_merge"),
     path("closures/", closures.closure_list, name="closure_list"),
     path("closures/<int:pk>/delete/", closures.closure_delete, name="closure_delete"),
     path("team/", teams.team_page, name="team"),

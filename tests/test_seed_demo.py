@@ -5,7 +5,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from records.models import Agency, Membership, RecordsRequest
+from records.models import Agency, Campaign, Membership, RecordsRequest
 
 
 def test_seed_demo_builds_a_varied_desk_and_is_idempotent(db, settings):
@@ -13,7 +13,14 @@ def test_seed_demo_builds_a_varied_desk_and_is_idempotent(db, settings):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=StringIO())
-    assert RecordsRequest.objects.count() == 30
+    assert RecordsRequest.objects.filter(campaign=None).count() == 30
+    # issue 11: one campaign, the same questions to ICE and the 12 California departments, in varied states
+    campaign = Campaign.objects.get()
+    assert campaign.requests.count() == 13
+    assert {"draft", "filed", "denied", "granted", "appealed"} <= set(
+        campaign.requests.values_list("status", flat=True)
+    )
+    assert campaign.requests.overdue().exists()
     assert "demo / reporter / reader" in out.getvalue()
     assert Agency.objects.filter(abbreviation="ICE", level="federal").exists()
     assert Agency.objects.filter(level__in=["city", "county"], state="CA").count() == 12
@@ -31,4 +38,4 @@ def test_refuses_with_debug_off_unless_forced(db, settings):
     assert refused.value.returncode == 2
     assert not RecordsRequest.objects.exists()
     call_command("seed_demo", "--force", stdout=StringIO())
-    assert RecordsRequest.objects.count() == 30
+    assert RecordsRequest.objects.filter(campaign=None).count() == 30 and RecordsRequest.objects.count() == 43

@@ -1,4 +1,5 @@
 from .agencies import Agency
+from .campaigns import AgencyMerge, Campaign, CampaignDraft
 from .documents import Document, Page, StoredFile
 from .letters import LetterKind, LetterTemplate
 from .notifications import DigestSent, FeedToken
@@ -15,7 +16,8 @@ from .statutes import ClosureDay, Statute
 from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignment, team_ids_for
 
 __all__ = [
-    "Agency", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
-    "LetterKind", "LetterTemplate", "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
+    "Agency", "AgencyMerge", "Campaign", "CampaignDraft", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication",
+    "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "RecordsRequest",
+    "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
 ]  # fmt: skip

@@ -86,6 +86,9 @@ class RecordsRequest(models.Model):
     fee_waiver_requested = models.BooleanField(default=False)
     fee_paid = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     expedited_requested = models.BooleanField(default=False)
+    campaign = models.ForeignKey(
+        "records.Campaign", null=True, blank=True, on_delete=models.SET_NULL, related_name="requests"
+    )
 
     # Derived from the events by records.timeline.recompute(); never typed by hand.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)

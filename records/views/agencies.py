@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from .. import audit
 from ..access import writable_teams
+from ..campaigns import directory, stats
 from ..filters import AgencyFilter
 from ..forms import AgencyForm
 from ..models import Agency, RecordsRequest
@@ -40,21 +41,28 @@ def agency_detail(request, pk):
     return render(
         request,
         "records/agency_detail.html",
-        {"agency": agency, "requests": requests, "can_edit": writable_teams(request.user).exists()},
-    )
+        {"agency": agency, "requests": requests, "can_edit": writable_teams(request.user).exists(),
+         # issue 11: this team's numbers for the agency, and the agencies merged into it
+         "agency_performance": stats.performance(requests, by="agency"),
+         "agency_merges": agency.merges_in.select_related("merged_by")},
+    )  # fmt: skip
 
 
 @login_required
 def agency_create(request):
     _require_editor(request.user)
     form = AgencyForm(request.POST or None)
+    similar = []
     if request.method == "POST" and form.is_valid():
+        # issue 11: a name or email domain close to an existing agency warns first (and links to it)
+        similar = directory.similar_agencies(form.cleaned_data["name"], form.cleaned_data.get("email", ""))
+    if request.method == "POST" and form.is_valid() and (not similar or request.POST.get("confirm_new")):
         agency = form.save(commit=False)
         agency._history_user = request.user
         agency.save()
         messages.success(request, f"Added {agency}.")
         return redirect("agency_detail", pk=agency.pk)
-    return render(request, "records/agency_form.html", {"form": form})
+    return render(request, "records/agency_form.html", {"form": form, "similar": similar})
 
 
 @login_required

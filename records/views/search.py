@@ -18,6 +18,8 @@ class PageSearchFilter(django_filters.FilterSet):
     # A number, not a select: a desk has thousands of requests (a 5,000-option select cost 200 ms a page).
     # The pages are already team-scoped, so another team's id simply matches nothing.
     request = IdFilter(field_name="document__request_id", label="Request no.")
+    # issue 11: only the files released in one campaign (a number, as for the request: pages are team-scoped).
+    campaign = IdFilter(field_name="document__request__campaign_id", label="Campaign no.")
     agency = django_filters.ModelChoiceFilter(
         field_name="document__request__agency",
         label="Agency",
@@ -45,7 +47,7 @@ class PageSearchFilter(django_filters.FilterSet):
 
     class Meta:
         model = Page
-        fields = ["request", "agency", "statute", "released", "type", "ocr"]
+        fields = ["request", "campaign", "agency", "statute", "released", "type", "ocr"]
 
 
 @login_required
@@ -66,6 +68,8 @@ def search(request):
                 results = search_pages(query, pages=filterset.qs, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE)
                 if page_number == 1:
                     requests = RecordsRequest.objects.visible_to(request.user)
+                    if filterset.form.cleaned_data.get("campaign"):
+                        requests = requests.filter(campaign_id=filterset.form.cleaned_data["campaign"])
                     context["request_hits"] = search_requests(query, requests=requests, limit=10)
             except QueryError as error:
                 context["error"] = str(error)
