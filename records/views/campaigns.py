@@ -98,13 +98,20 @@ def campaign_preview(request, token):
     )
 
 
+def _filtered_board(request, campaign):
+    """The board's filter, its rows in the chosen order, and that order: the page and the CSV agree."""
+    filterset = board.BoardFilter(request.GET or None, queryset=board.board_queryset(campaign))
+    valid = filterset.is_bound and filterset.is_valid()
+    queryset = filterset.qs if valid else board.board_queryset(campaign)
+    sort = filterset.form.cleaned_data.get("sort") if valid else None
+    return filterset, board.sorted_rows(queryset, sort), sort
+
+
 @login_required
 def campaign_board(request, pk):
     campaign = get_campaign_for_user(request.user, pk)
-    filterset = board.BoardFilter(request.GET or None, queryset=board.board_queryset(campaign))
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else board.board_queryset(campaign)
-    sort = filterset.form.cleaned_data.get("sort") if filterset.is_bound and filterset.is_valid() else None
-    rows = list(board.sorted_rows(queryset, sort))
+    filterset, sorted_rows, sort = _filtered_board(request, campaign)
+    rows = list(sorted_rows)
     today = timezone.localdate()
     counts = board.column_counts(rows)
     query = request.GET.copy()
@@ -135,10 +142,8 @@ def campaign_board(request, pk):
 @login_required
 def campaign_export(request, pk):
     campaign = get_campaign_for_user(request.user, pk)
-    filterset = board.BoardFilter(request.GET or None, queryset=board.board_queryset(campaign))
-    queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else board.board_queryset(campaign)
-    sort = filterset.form.cleaned_data.get("sort") if filterset.is_bound and filterset.is_valid() else None
-    text = board.board_csv(board.sorted_rows(queryset, sort), base_url=request.build_absolute_uri("/").rstrip("/"))
+    _, sorted_rows, _ = _filtered_board(request, campaign)
+    text = board.board_csv(sorted_rows, base_url=request.build_absolute_uri("/").rstrip("/"))
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}.csv"'
     return response
