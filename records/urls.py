@@ -1,6 +1,17 @@
 from django.urls import path
 
-from .views import accounts, agencies, closures, dashboard, documents, letters, requests, search, teams
+from .views import (
+    accounts,
+    agencies,
+    closures,
+    dashboard,
+    documents,
+    letters,
+    requests,
+    review,  # issue 14: review marks and exhibit binders
+    search,
+    teams,
+)
 from .views import data as data_views  # issue 7: data in and out
 
 urlpatterns = [
@@ -58,4 +69,16 @@ urlpatterns = [
     path("requests/<int:pk>/chronology/", data_views.request_chronology, name="request_chronology"),
     path("requests/<int:pk>/chronology.csv", data_views.request_chronology_csv, name="request_chronology_csv"),
     path("requests/<int:pk>/history/", data_views.request_history, name="request_history"),
+    # --- Review (issue 14): page marks and notes, exhibit binders ---
+    path("pages/<int:pk>/mark/", review.page_mark, name="page_mark"),
+    path("pages/<int:pk>/note/", review.page_note, name="page_note"),
+    path("review/settings/", review.review_settings, name="review_settings"),
+    path("binders/", review.binder_list, name="binder_list"),
+    path("binders/add/", review.binder_add, name="binder_add"),
+    path("binders/<int:pk>/", review.binder_detail, name="binder_detail"),
+    path("binders/<int:pk>/progress/", review.binder_progress, name="binder_progress"),
+    path("binders/<int:pk>/build/", review.binder_build, name="binder_build"),
+    path("binders/<int:pk>/download/", review.binder_download, name="binder_download"),
+    path("binders/pages/<int:pk>/move/", review.binder_page_move, name="binder_page_move"),
+    path("binders/pages/<int:pk>/remove/", review.binder_page_remove, name="binder_page_remove"),
 ]

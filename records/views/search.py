@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from ..filters import DATE_RANGE, IdFilter
-from ..models import Agency, Page, RecordsRequest, Statute
+from ..models import Agency, Binder, Page, RecordsRequest, Statute
+from ..review.marks import filter_by_mark
 from ..search import QueryError, search_pages, search_requests
 
 PER_PAGE = 20
@@ -43,9 +44,14 @@ class PageSearchFilter(django_filters.FilterSet):
         widget=forms.Select(choices=[("", "Any"), ("true", "OCR'd pages only"), ("false", "Text-layer pages only")]),
     )
 
+    mark = django_filters.CharFilter(method="filter_mark", label="Tagged (review)")
+
     class Meta:
         model = Page
-        fields = ["request", "agency", "statute", "released", "type", "ocr"]
+        fields = ["request", "agency", "statute", "released", "type", "ocr", "mark"]
+
+    def filter_mark(self, queryset, name, value):
+        return filter_by_mark(queryset, value.strip())
 
 
 @login_required
@@ -54,6 +60,7 @@ def search(request):
     pages = Page.objects.visible_to(request.user)
     filterset = PageSearchFilter(request.GET, queryset=pages)
     context = {"filter": filterset, "q": query, "results": None, "request_hits": None, "error": None}
+    context["open_binders"] = Binder.objects.editable_by(request.user).exclude(state=Binder.State.BUILDING)
     try:
         page_number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
