@@ -6,6 +6,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from records import tasks
 from records.ingest.store import add_document, local_copy, open_stored
 from records.models import Binder, Membership, Page
 from records.review.binder import add_pages, build_binder, check_sources, move_page, remove_page, request_build
@@ -250,7 +251,11 @@ def test_viewer_cannot_change_a_binder(login, viewer, built, checks):
     assert client.post("/binders/add/", {"binder": built.pk, "page": checks.pages.first().pk}).status_code == 403
 
 
-def test_editor_picks_pages_and_builds_from_the_pages(login, team, checks, django_capture_on_commit_callbacks):
+def test_editor_picks_pages_and_builds_from_the_pages(
+    login, team, checks, django_capture_on_commit_callbacks, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(tasks.build_binder_task, "delay", sent.append)
     admin = factories.make_user("binderadmin")
     factories.add_member(admin, team, Membership.ADMIN)
     client = login(admin)
@@ -264,7 +269,27 @@ def test_editor_picks_pages_and_builds_from_the_pages(login, team, checks, djang
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/binders/{binder.pk}/build/")
     assert response.status_code == 302
+    assert sent == [binder.pk]  # sent once the transaction commits; the worker runs the same function
+    tasks.build_binder_task(binder.pk)
     binder.refresh_from_db()
     assert binder.state == Binder.State.DONE, binder.error
     page_html = client.get(f"/binders/{binder.pk}/").content.decode()
     assert f"/binders/{binder.pk}/download/" in page_html
+
+
+def test_build_task_goes_to_the_extraction_queue(settings):
+    assert tasks.build_binder_task.name == "records.build_binder"
+    assert settings.CELERY_TASK_ROUTES["records.build_binder"] == {"queue": "extraction"}
+
+
+def test_refused_build_says_why_on_the_page(login, team, shared_dir, records_request):
+    admin = factories.make_user("binderadmin")
+    factories.add_member(admin, team, Membership.ADMIN)
+    locked = upload(records_request, shared_dir / "corpus/hostile/enc-nonascii-password.pdf", pages=1)
+    binder = make_binder(team)
+    add_pages(binder, locked.pages.all())
+    client = login(admin)
+    response = client.post(f"/binders/{binder.pk}/build/", follow=True)
+    assert "encrypted and no password that opens it is stored" in response.content.decode()
+    binder.refresh_from_db()
+    assert binder.state == Binder.State.DRAFT
