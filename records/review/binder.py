@@ -17,7 +17,14 @@ from django.db import transaction
 from django.utils.text import slugify
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, ByteStringObject
+from pypdf.generic import (
+    ArrayObject,
+    ByteStringObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    FloatObject,
+    NameObject,
+)
 from reportlab.lib.pagesizes import landscape, letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
@@ -337,7 +344,7 @@ def _write_pdf(binder: Binder, binder_pages: list[BinderPage], output) -> None:
         stamps = PdfReader(io.BytesIO(_stamps_pdf(binder, boxes))).pages
         first = len(writer.pages) - len(binder_pages)
         for i, stamp in enumerate(stamps):
-            writer.pages[first + i].merge_page(stamp)
+            _overlay(writer, writer.pages[first + i], stamp, boxes[i])
         writer.add_metadata({"/Title": binder.title, "/Producer": "Records tracker (pypdf)"})
         writer._ID = ArrayObject([ByteStringObject(_fingerprint(binder, binder_pages))] * 2)
         writer.write(output)
@@ -346,10 +353,54 @@ def _write_pdf(binder: Binder, binder_pages: list[BinderPage], output) -> None:
 def _copy_page(writer: PdfWriter, source: _Source, number: int):
     if source.reader is not None:
         out_page = writer.add_page(source.reader.pages[number - 1])
-        out_page.transfer_rotation_to_content()  # so "bottom-right" is where a reader sees it
+        if out_page.rotation % 360:
+            out_page.transfer_rotation_to_content()  # so "bottom-right" is where a reader sees it
         return out_page
     source.image.seek(number - 1)
     return writer.add_page(PdfReader(io.BytesIO(_image_pdf(source.image))).pages[0])
+
+
+STAMP_NAME = NameObject("/TrackerBatesStamp")
+
+
+def _overlay(writer: PdfWriter, page, stamp, box) -> None:
+    """Draw the stamp page over the page as a form XObject, without parsing the page's own content.
+
+    pypdf's merge_page parses both content streams (0.2 s a page on dense scans); here the page's streams
+    are only wrapped in q/Q, and the page gets its own copy of its resources dictionary (pages of one source
+    often share theirs) with the stamp added.
+    """
+    form = DecodedStreamObject()
+    form.set_data(stamp.get_contents().get_data())
+    form.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Form"),
+            NameObject("/BBox"): ArrayObject(FloatObject(value) for value in box),
+            NameObject("/Resources"): stamp["/Resources"].clone(writer),
+        }
+    )
+    resources = page.get("/Resources")
+    resources = DictionaryObject(resources.get_object()) if resources is not None else DictionaryObject()
+    xobjects = resources.get("/XObject")
+    xobjects = DictionaryObject(xobjects.get_object()) if xobjects is not None else DictionaryObject()
+    xobjects[STAMP_NAME] = writer._add_object(form)  # pypdf has no public way to add a loose object
+    resources[NameObject("/XObject")] = xobjects
+    page[NameObject("/Resources")] = resources
+    contents = dict.get(page, "/Contents")  # unresolved: a reference to a stream, or an array of them
+    existing = []
+    if contents is not None:
+        resolved = contents.get_object()
+        existing = list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject(
+        [_stream(writer, b"q\n"), *existing, _stream(writer, b"\nQ\nq " + STAMP_NAME.encode() + b" Do Q\n")]
+    )
+
+
+def _stream(writer: PdfWriter, data: bytes):
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream)
 
 
 def _fingerprint(binder: Binder, binder_pages: list[BinderPage]) -> bytes:
@@ -374,29 +425,29 @@ def _index_pdf(binder: Binder, rows: list[IndexRow]) -> bytes:
     width, height = landscape(letter)
     pdf = _canvas(buffer, (width, height), binder.title)
     chunks = [rows[i : i + INDEX_ROWS_PER_PAGE] for i in range(0, len(rows), INDEX_ROWS_PER_PAGE)] or [[]]
+    # (left edge, width, heading); the SHA-256 column fits 64 Courier characters at 6.5 pt.
     columns = [
-        (36, "Exhibit"),
-        (80, "Bates range"),
-        (270, "Source document"),
-        (440, "Pages"),
-        (500, "Released"),
-        (556, "SHA-256 of the source file"),
+        (30, 34, "Exhibit"),
+        (66, 190, "Bates range"),
+        (260, 150, "Source document"),
+        (414, 44, "Pages"),
+        (462, 46, "Released"),
+        (512, 250, "SHA-256 of the source file"),
     ]
     for number, chunk in enumerate(chunks, start=1):
         pdf.setFont("Helvetica-Bold", 12)
-        pdf.drawString(36, height - 40, _latin(f"Exhibit index: {binder.title}"))
+        pdf.drawString(30, height - 40, _latin(f"Exhibit index: {binder.title}"))
         pdf.setFont("Helvetica", 8)
-        pdf.drawRightString(width - 36, height - 40, f"index page {number} of {len(chunks)}")
+        pdf.drawRightString(width - 30, height - 40, f"index page {number} of {len(chunks)}")
         y = height - 64
         pdf.setFont("Helvetica-Bold", 8)
-        for x, label in columns:
+        for x, _, label in columns:
             pdf.drawString(x, y, label)
         for row in chunk:
             y -= 13
-            values = [str(row.exhibit), row.bates_range, _fit(row.source, 34), _fit(row.pages, 12), row.released]
-            pdf.setFont("Helvetica", 8)
-            for (x, _), value in zip(columns, values, strict=False):
-                pdf.drawString(x, y, _latin(value))
+            values = [str(row.exhibit), row.bates_range, row.source, row.pages, row.released]
+            for (x, column_width, _), value in zip(columns, values, strict=False):
+                _draw_fitted(pdf, x, y, _latin(value), column_width)
             pdf.setFont("Courier", 6.5)
             pdf.drawString(columns[-1][0], y, row.sha256)
         pdf.showPage()
@@ -441,8 +492,15 @@ def _image_pdf(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def _fit(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def _draw_fitted(pdf, x: float, y: float, text: str, width: float, font: str = "Helvetica") -> None:
+    """Draw text within width: a smaller size first (down to 5.5 pt), then cut with "..."."""
+    size = 8.0
+    while size > 5.5 and pdf.stringWidth(text, font, size) > width:
+        size -= 0.5
+    while len(text) > 4 and pdf.stringWidth(text, font, size) > width:
+        text = text[:-4] + "..."
+    pdf.setFont(font, size)
+    pdf.drawString(x, y, text)
 
 
 def _latin(text: str) -> str:
