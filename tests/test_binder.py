@@ -118,14 +118,22 @@ def test_numbers_continue_across_binders_and_a_rebuild_keeps_its_range(team, che
 
 
 def test_a_fifty_page_binder_across_documents(team, shared_dir, records_request, checks):
-    opinion = upload(records_request, shared_dir / "corpus/real/flp_scotus-slip-opinion-vector.pdf")
+    real = shared_dir / "corpus/real"
+    opinion = upload(records_request, real / "flp_scotus-slip-opinion-vector.pdf")  # 30 pages
+    disclosure = upload(records_request, real / "flp_Lucero-C-J3.pdf")  # 9 pages
+    stats = upload(records_request, real / "natpdf_PREA 2014 Statistics.pdf")  # 1 page
     binder = make_binder(team)
-    add_pages(binder, [*opinion.pages.all(), *checks.pages.all(), *opinion.pages.filter(number__lte=10)])
+    chosen = [*opinion.pages.all(), *checks.pages.all(), *disclosure.pages.all(), *stats.pages.all()]
+    add_pages(binder, [*chosen, *opinion.pages.filter(number__lte=10)])  # a page is not added twice
     build_binder(binder.pk)
     reader = PdfReader(io.BytesIO(built_pdf(binder)))
-    assert len(reader.pages) == 1 + 40  # the opinion's pages appear once: a page is not added twice
-    assert binder.progress == 40
-    assert f"{binder.bates_prefix}-000040" in reader.pages[-1].extract_text()
+    assert len(reader.pages) == 1 + 50
+    assert binder.progress == 50
+    for i, page in enumerate(reader.pages[1:], start=1):
+        assert f"{binder.bates_prefix}-{i:06d}" in page.extract_text()
+    index = reader.pages[0].extract_text(extraction_mode="layout")
+    for document in (opinion, checks, disclosure, stats):
+        assert document.stored_file.sha256 in index
 
 
 def test_image_document_becomes_a_stamped_page(team, shared_dir, records_request):
@@ -225,6 +233,10 @@ def test_stranger_gets_404_on_binder_pages_and_download(login, stranger, built, 
     assert client.get(f"/binders/{built.pk}/").status_code == 404
     assert client.get(f"/binders/{built.pk}/download/").status_code == 404
     assert client.get(f"/binders/{built.pk}/progress/").status_code == 404
+    binder_page = built.binder_pages.first()
+    assert client.post(f"/binders/pages/{binder_page.pk}/move/", {"direction": "down"}).status_code == 404
+    assert client.post(f"/binders/pages/{binder_page.pk}/remove/").status_code == 404
+    assert built.binder_pages.count() == 2
     assert client.post(f"/binders/{built.pk}/build/").status_code == 404
     assert client.post("/binders/add/", {"binder": built.pk, "page": checks.pages.first().pk}).status_code == 404
     assert built.pk not in [b.pk for b in client.get("/binders/").context["binders"]]
@@ -249,6 +261,32 @@ def test_viewer_cannot_change_a_binder(login, viewer, built, checks):
     client = login(viewer)
     assert client.post(f"/binders/{built.pk}/build/").status_code == 403
     assert client.post("/binders/add/", {"binder": built.pk, "page": checks.pages.first().pk}).status_code == 403
+    binder_page = built.binder_pages.first()
+    assert client.post(f"/binders/pages/{binder_page.pk}/remove/").status_code == 403
+    assert client.post("/binders/", {"title": "Mine"}).status_code == 403
+    assert client.post("/review/settings/", {"prefix": "ZZZ"}).status_code == 403
+    assert built.binder_pages.count() == 2 and Binder.objects.count() == 1
+
+
+def test_search_results_offer_add_to_binder(login, team, built, checks):
+    admin = factories.make_user("binderadmin")
+    factories.add_member(admin, team, Membership.ADMIN)
+    client = login(admin)
+    html = client.get("/search/", {"q": "text"}).content.decode()
+    assert "Add to binder" in html
+    client.post("/binders/add/", {"binder": built.pk, "document": checks.pk, "number": "7"})
+    assert [bp.page.number for bp in built.binder_pages.all()] == [1, 2, 7]
+    assert client.post("/binders/add/", {"binder": built.pk, "document": checks.pk, "number": "x"}).status_code == 404
+
+
+def test_bates_prefix_is_set_per_team_and_numbers_continue(login, team, checks):
+    admin = factories.make_user("binderadmin")
+    factories.add_member(admin, team, Membership.ADMIN)
+    login(admin).post("/review/settings/", {"prefix": "aclu-ice"})
+    binder = make_binder(team)
+    add_pages(binder, checks.pages.filter(number=1))
+    build_binder(binder.pk)
+    assert "ACLU-ICE-000001" in PdfReader(io.BytesIO(built_pdf(binder))).pages[1].extract_text()
 
 
 def test_editor_picks_pages_and_builds_from_the_pages(
