@@ -331,3 +331,28 @@ def test_refused_build_says_why_on_the_page(login, team, shared_dir, records_req
     assert "encrypted and no password that opens it is stored" in response.content.decode()
     binder.refresh_from_db()
     assert binder.state == Binder.State.DRAFT
+
+
+def test_large_binder_is_checked_by_the_worker_and_fails_with_the_reason(
+    login, team, shared_dir, records_request, checks, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr("records.views.review.SYNC_CHECK_PAGES", 1)  # "large": more pages than this
+    sent = []
+    monkeypatch.setattr(tasks.build_binder_task, "delay", sent.append)
+    admin = factories.make_user("binderadmin")
+    factories.add_member(admin, team, Membership.ADMIN)
+    locked = upload(records_request, shared_dir / "corpus/hostile/enc-nonascii-password.pdf", pages=1)
+    binder = make_binder(team)
+    add_pages(binder, [checks.pages.get(number=1), locked.pages.get(number=1)])
+    client = login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"/binders/{binder.pk}/build/")
+    binder.refresh_from_db()
+    assert binder.state == Binder.State.QUEUED and sent == [binder.pk]
+    assert "waiting for a worker" in client.get(f"/binders/{binder.pk}/").content.decode()
+    assert client.get(f"/binders/{binder.pk}/download/").status_code == 404
+    tasks.build_binder_task(binder.pk)
+    binder.refresh_from_db()
+    assert binder.state == Binder.State.FAILED and binder.built_file is None
+    assert "Page 1 of enc-nonascii-password.pdf" in client.get(f"/binders/{binder.pk}/").content.decode()
+    assert client.get(f"/binders/{binder.pk}/download/").status_code == 404

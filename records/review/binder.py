@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 MAX_PAGES = 10_000  # a binder larger than this is refused: split it
 PROGRESS_EVERY = 25  # pages between progress writes
+MAX_REASONS = 30  # reasons kept on a failed binder (one a page can run to thousands)
+SYNC_CHECK_PAGES = 300  # up to this size, "Build" opens the sources at once and refuses on the spot
 IMAGE_TYPES = {"tiff", "jpeg", "png"}
 INDEX_ROWS_PER_PAGE = 38
 
@@ -149,11 +151,9 @@ def _ordered_pages(binder: Binder) -> list[BinderPage]:
 def check_sources(binder: Binder) -> list[str]:
     """Why this binder cannot be built (empty when it can): too many pages, unreadable or locked sources."""
     binder_pages = _ordered_pages(binder)
-    if not binder_pages:
-        return ["The binder has no pages yet: add pages from a document or from search results."]
-    if len(binder_pages) > MAX_PAGES:
-        return [f"The binder has {len(binder_pages):,} pages, over the limit of {MAX_PAGES:,}: split it in two."]
-    problems = []
+    problems = _check_size(len(binder_pages))
+    if problems:
+        return problems
     with ExitStack() as stack:
         sources = _open_sources(stack, binder_pages, problems)
         for bp in binder_pages:
@@ -161,6 +161,14 @@ def check_sources(binder: Binder) -> list[str]:
             if source is not None and bp.page.number > _page_count(source):
                 problems.append(f"{_page_label(bp.page)}: the file has no such page (damaged?).")
     return problems
+
+
+def _check_size(count: int) -> list[str]:
+    if not count:
+        return ["The binder has no pages yet: add pages from a document or from search results."]
+    if count > MAX_PAGES:
+        return [f"The binder has {count:,} pages, over the limit of {MAX_PAGES:,}: split it in two."]
+    return []
 
 
 def _open_sources(stack, binder_pages, problems) -> dict[int, _Source]:
@@ -186,11 +194,15 @@ def _open_sources(stack, binder_pages, problems) -> dict[int, _Source]:
 # --- Building -----------------------------------------------------------------------------------
 
 
-def request_build(binder: Binder) -> None:
-    """Check the binder and mark it queued (the caller sends the task on commit); raises BinderRefused."""
+def request_build(binder: Binder, *, check_sources_now: bool = True) -> None:
+    """Check the binder and mark it queued (the caller sends the task on commit); raises BinderRefused.
+
+    check_sources_now=False leaves opening the source files to the worker (a large binder, or files in a
+    bucket): it checks them before writing anything, and fails with the same reasons.
+    """
     if binder.is_busy:
         raise BinderRefused(["This binder is already being built."])
-    problems = check_sources(binder)
+    problems = check_sources(binder) if check_sources_now else _check_size(binder.binder_pages.count())
     if problems:
         raise BinderRefused(problems)
     Binder.objects.filter(pk=binder.pk).update(state=Binder.State.QUEUED, progress=0, error="")
@@ -215,7 +227,10 @@ def build_binder(binder_id: int) -> Binder | None:
             output.seek(0)
             stored = store_file(output)
     except BinderRefused as refusal:
-        _fail(binder, " ".join(refusal.reasons))
+        reasons = refusal.reasons[:MAX_REASONS]
+        if len(refusal.reasons) > MAX_REASONS:
+            reasons.append(f"And {len(refusal.reasons) - MAX_REASONS:,} more.")
+        _fail(binder, " ".join(reasons))
     except StoreFailed as failure:
         _fail(binder, f"The built binder could not be stored: {failure.reason}.")
     except Exception:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -16,13 +17,23 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ..access import READ_ONLY, can_write, current_team, writable_current_team
-from ..ingest.store import open_stored
+from ..ingest.store import is_local, open_stored
 from ..models import BatesCounter, Binder, BinderPage, Page, ReviewTag
 from ..review import marks
-from ..review.binder import BinderRefused, add_pages, default_prefix, move_page, remove_page, request_build
+from ..review.binder import (
+    SYNC_CHECK_PAGES,
+    BinderRefused,
+    add_pages,
+    default_prefix,
+    move_page,
+    remove_page,
+    request_build,
+)
 from ..tasks import build_binder_task
 
 logger = logging.getLogger(__name__)
+
+BUSY = (Binder.State.QUEUED, Binder.State.BUILDING)  # no pages are added to a binder being built
 
 
 class BinderForm(forms.Form):
@@ -81,7 +92,7 @@ def document_review_context(request, document, pages) -> dict:
         "notes_by_page": marks.notes_by_page(pages),
         "review_progress": (reviewed, total),
         "mark_filter": request.GET.get("mark", ""),
-        "open_binders": Binder.objects.for_team(team).exclude(state=Binder.State.BUILDING) if writable else [],
+        "open_binders": Binder.objects.for_team(team).exclude(state__in=BUSY) if writable else [],
     }
 
 
@@ -166,7 +177,7 @@ def binder_list(request):
         request,
         "records/binder_list.html",
         {
-            "binders": Binder.objects.visible_to(request.user).select_related("team"),
+            "binders": Binder.objects.visible_to(request.user).annotate(page_count=Count("binder_pages")),
             "form": form,
             "can_write": team is not None and can_write(request.user, team),
         },
@@ -247,7 +258,9 @@ def binder_page_remove(request, pk):
 def binder_build(request, pk):
     binder = _get_binder(request.user, pk, write=True)
     try:
-        request_build(binder)
+        # Small binders on a local store are checked on the spot; others by the worker, before it writes.
+        small = binder.binder_pages.count() <= SYNC_CHECK_PAGES
+        request_build(binder, check_sources_now=small and is_local())
     except BinderRefused as refusal:
         messages.error(request, "This binder cannot be built:")
         for reason in refusal.reasons[:50]:

@@ -60,7 +60,9 @@ def search(request):
     pages = Page.objects.visible_to(request.user)
     filterset = PageSearchFilter(request.GET, queryset=pages)
     context = {"filter": filterset, "q": query, "results": None, "request_hits": None, "error": None}
-    context["open_binders"] = Binder.objects.editable_by(request.user).exclude(state=Binder.State.BUILDING)
+    context["open_binders"] = Binder.objects.editable_by(request.user).exclude(
+        state__in=(Binder.State.QUEUED, Binder.State.BUILDING)
+    )
     try:
         page_number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
