@@ -91,6 +91,11 @@ def _renumber(binder_pages: list[BinderPage]) -> None:
     BinderPage.objects.bulk_update(binder_pages, ["order"])
 
 
+def open_binders_for(user):
+    """Binders the user may add pages to: their teams' where they can write, not being built."""
+    return Binder.objects.editable_by(user).exclude(state__in=(Binder.State.QUEUED, Binder.State.BUILDING))
+
+
 # --- Checking sources ---------------------------------------------------------------------------
 
 

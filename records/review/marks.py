@@ -6,7 +6,7 @@ so a team-scoped page queryset filtered by mark never sees another team's marks.
 
 from django.db.models import Count, Q
 
-from records.models import BUILTIN_TAGS, PageMark, PageNote, ReviewTag
+from records.models import BUILTIN_TAGS, Page, PageMark, PageNote, ReviewTag
 from records.models.review import REVIEWED
 
 MAX_NOTE = 5000
@@ -71,6 +71,11 @@ def review_progress(pages) -> tuple[int, int]:
         total=Count("id", distinct=True), reviewed=Count("id", filter=Q(marks__tag=REVIEWED), distinct=True)
     )
     return counts["reviewed"], counts["total"]
+
+
+def request_progress(records_request) -> tuple[int, int]:
+    """(pages marked reviewed, pages in all) across a request's files."""
+    return review_progress(Page.objects.filter(document__request=records_request))
 
 
 def marks_by_page(pages) -> dict[int, list[str]]:

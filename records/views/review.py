@@ -26,14 +26,13 @@ from ..review.binder import (
     add_pages,
     default_prefix,
     move_page,
+    open_binders_for,
     remove_page,
     request_build,
 )
 from ..tasks import build_binder_task
 
 logger = logging.getLogger(__name__)
-
-BUSY = (Binder.State.QUEUED, Binder.State.BUILDING)  # no pages are added to a binder being built
 
 
 class BinderForm(forms.Form):
@@ -85,14 +84,13 @@ def document_review_context(request, document, pages) -> dict:
     """What the document page shows for review: tags, marks and notes of the shown pages, progress."""
     team = document.request.team
     reviewed, total = marks.review_progress(document.pages.all())
-    writable = can_write(request.user, team)
     return {
         "review_tags": marks.tags_for(team),
         "marks_by_page": marks.marks_by_page(pages),
         "notes_by_page": marks.notes_by_page(pages),
         "review_progress": (reviewed, total),
         "mark_filter": request.GET.get("mark", ""),
-        "open_binders": Binder.objects.for_team(team).exclude(state__in=BUSY) if writable else [],
+        "open_binders": open_binders_for(request.user).filter(team=team),
     }
 
 

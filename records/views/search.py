@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
 from ..filters import DATE_RANGE, IdFilter
-from ..models import Agency, Binder, Page, RecordsRequest, Statute
+from ..models import Agency, Page, RecordsRequest, Statute
+from ..review.binder import open_binders_for
 from ..review.marks import filter_by_mark
 from ..search import QueryError, search_pages, search_requests
 
@@ -60,9 +61,7 @@ def search(request):
     pages = Page.objects.visible_to(request.user)
     filterset = PageSearchFilter(request.GET, queryset=pages)
     context = {"filter": filterset, "q": query, "results": None, "request_hits": None, "error": None}
-    context["open_binders"] = Binder.objects.editable_by(request.user).exclude(
-        state__in=(Binder.State.QUEUED, Binder.State.BUILDING)
-    )
+    context["open_binders"] = open_binders_for(request.user)
     try:
         page_number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
