@@ -356,3 +356,23 @@ def test_large_binder_is_checked_by_the_worker_and_fails_with_the_reason(
     assert binder.state == Binder.State.FAILED and binder.built_file is None
     assert "Page 1 of enc-nonascii-password.pdf" in client.get(f"/binders/{binder.pk}/").content.decode()
     assert client.get(f"/binders/{binder.pk}/download/").status_code == 404
+
+
+def test_rotated_source_page_is_stamped_upright(team, shared_dir, records_request):
+    from pypdf import PdfWriter
+
+    source = PdfReader(str(shared_dir / "corpus/real" / LETTER_PDF))
+    writer = PdfWriter()
+    writer.add_page(source.pages[0]).rotate(90)
+    rotated = io.BytesIO()
+    writer.write(rotated)
+    document = add_document(records_request, name="rotated.pdf", data_or_fileobj=rotated.getvalue())[0]
+    Page.objects.create(document=document, number=1)
+    binder = make_binder(team)
+    add_pages(binder, document.pages.all())
+    build_binder(binder.pk)
+    page = PdfReader(io.BytesIO(built_pdf(binder))).pages[1]
+    original = source.pages[0].mediabox
+    assert page.rotation == 0  # the turn is in the content, so the stamp sits where a reader looks
+    assert (float(page.mediabox.width), float(page.mediabox.height)) == (float(original.height), float(original.width))
+    assert f"{binder.bates_prefix}-000001" in page.extract_text()
