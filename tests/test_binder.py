@@ -376,3 +376,22 @@ def test_rotated_source_page_is_stamped_upright(team, shared_dir, records_reques
     assert page.rotation == 0  # the turn is in the content, so the stamp sits where a reader looks
     assert (float(page.mediabox.width), float(page.mediabox.height)) == (float(original.height), float(original.width))
     assert f"{binder.bates_prefix}-000001" in page.extract_text()
+
+
+def test_a_busy_binder_is_not_built_twice_unless_its_worker_went_silent(team, checks):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    binder = make_binder(team)
+    add_pages(binder, checks.pages.filter(number=1))
+    request_build(binder)
+    with pytest.raises(Exception, match="already being built"):
+        request_build(binder)
+    Binder.objects.filter(pk=binder.pk).update(
+        state=Binder.State.BUILDING, heartbeat_at=timezone.now() - Binder.STALE_AFTER - timedelta(minutes=1)
+    )
+    binder.refresh_from_db()
+    assert binder.is_stale
+    request_build(binder)  # the worker died: building again is allowed
+    assert binder.state == Binder.State.QUEUED and not binder.is_stale

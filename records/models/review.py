@@ -1,8 +1,11 @@
 """Review marks (tags and notes on pages) and exhibit binders: all team-scoped."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from .teams import TeamScopedQuerySet
 
@@ -94,6 +97,8 @@ class Binder(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
     progress = models.PositiveIntegerField(default=0, help_text="Pages stamped so far.")
+    # Written when a build is asked for and as it goes; a busy binder silent for long had its worker die.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="Why the build failed, in plain words.")
     # The Bates range given to this binder when it was first built (kept for rebuilds of the same pages).
     bates_prefix = models.CharField(max_length=30, blank=True)
@@ -102,6 +107,8 @@ class Binder(models.Model):
     built_file = models.ForeignKey(
         "records.StoredFile", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+
+    STALE_AFTER = timedelta(minutes=30)
 
     objects = BinderQuerySet.as_manager()
 
@@ -117,6 +124,12 @@ class Binder(models.Model):
     @property
     def is_busy(self) -> bool:
         return self.state in (self.State.QUEUED, self.State.BUILDING)
+
+    @property
+    def is_stale(self) -> bool:
+        """Busy, but nothing heard for STALE_AFTER: its worker died (or its message was lost); build again."""
+        since = self.heartbeat_at or self.created
+        return self.is_busy and since is not None and timezone.now() - since > self.STALE_AFTER
 
     @property
     def sha256(self) -> str:

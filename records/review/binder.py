@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
@@ -205,13 +206,14 @@ def request_build(binder: Binder, *, check_sources_now: bool = True) -> None:
     check_sources_now=False leaves opening the source files to the worker (a large binder, or files in a
     bucket): it checks them before writing anything, and fails with the same reasons.
     """
-    if binder.is_busy:
+    if binder.is_busy and not binder.is_stale:
         raise BinderRefused(["This binder is already being built."])
     problems = check_sources(binder) if check_sources_now else _check_size(binder.binder_pages.count())
     if problems:
         raise BinderRefused(problems)
-    Binder.objects.filter(pk=binder.pk).update(state=Binder.State.QUEUED, progress=0, error="")
-    binder.state, binder.progress, binder.error = Binder.State.QUEUED, 0, ""
+    now = timezone.now()
+    Binder.objects.filter(pk=binder.pk).update(state=Binder.State.QUEUED, progress=0, error="", heartbeat_at=now)
+    binder.state, binder.progress, binder.error, binder.heartbeat_at = Binder.State.QUEUED, 0, "", now
 
 
 def build_binder(binder_id: int) -> Binder | None:
@@ -219,7 +221,9 @@ def build_binder(binder_id: int) -> Binder | None:
     binder = Binder.objects.select_related("team").filter(pk=binder_id).first()
     if binder is None:
         return None
-    Binder.objects.filter(pk=binder.pk).update(state=Binder.State.BUILDING, progress=0, error="", built_file=None)
+    Binder.objects.filter(pk=binder.pk).update(
+        state=Binder.State.BUILDING, progress=0, error="", built_file=None, heartbeat_at=timezone.now()
+    )
     try:
         problems = check_sources(binder)
         if problems:
@@ -360,7 +364,7 @@ def _write_pdf(binder: Binder, binder_pages: list[BinderPage], output) -> None:
             box = out_page.cropbox  # what a viewer shows; the mediabox when no crop is set
             boxes.append((float(box.left), float(box.bottom), float(box.right), float(box.top)))
             if (i + 1) % PROGRESS_EVERY == 0:
-                Binder.objects.filter(pk=binder.pk).update(progress=i + 1)
+                Binder.objects.filter(pk=binder.pk).update(progress=i + 1, heartbeat_at=timezone.now())
         stamps = PdfReader(io.BytesIO(_stamps_pdf(binder, boxes))).pages
         first = len(writer.pages) - len(binder_pages)
         for i, stamp in enumerate(stamps):
