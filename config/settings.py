@@ -287,6 +287,7 @@ CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("extraction", "
 CELERY_TASK_ROUTES = {
     "records.extract_document": {"queue": "extraction"},
     "records.ocr_document": {"queue": "ocr"},
+    "records.build_binder": {"queue": "extraction"},  # exhibit binders: PDF work, like extraction
     "records.mail.*": {"queue": "mail"},
     "records.requeue_stale_documents": {"queue": "housekeeping"},
     "records.send_reminder_digests": {"queue": "housekeeping"},

@@ -22,6 +22,7 @@ from records.ingest import add_document, extract_document, ocr_document, release
 from records.ingest.dispatch import forget_lost_dispatches, take_turns
 from records.ingest.limits import current_limits
 from records.ingest.pipeline import EXTRACT, OCR
+from records.review.binder import build_binder
 
 logger = logging.getLogger(__name__)
 
@@ -133,3 +134,9 @@ def clean_abandoned_uploads_task() -> int:
     from records.ingest.store import clean_abandoned_uploads
 
     return len(clean_abandoned_uploads())
+
+
+@shared_task(name="records.build_binder", acks_late=True, soft_time_limit=3600, time_limit=3700)
+def build_binder_task(binder_id: int) -> None:
+    """Routed to the extraction queue: it reads released PDFs as extraction does."""
+    build_binder(binder_id)

@@ -2,6 +2,7 @@ from django.urls import path
 
 from .views import accounts, agencies, campaigns, closures, dashboard, documents, letters, requests, search, teams
 from .views import data as data_views  # issue 7: data in and out
+from .views import review as review_views  # issue 14: review marks and exhibit binders
 
 urlpatterns = [
     path("", dashboard.dashboard, name="home"),
@@ -67,4 +68,16 @@ urlpatterns = [
     path("requests/<int:pk>/chronology/", data_views.request_chronology, name="request_chronology"),
     path("requests/<int:pk>/chronology.csv", data_views.request_chronology_csv, name="request_chronology_csv"),
     path("requests/<int:pk>/history/", data_views.request_history, name="request_history"),
+    # --- Review (issue 14): page marks and notes, exhibit binders ---
+    path("pages/<int:pk>/mark/", review_views.page_mark, name="page_mark"),
+    path("pages/<int:pk>/note/", review_views.page_note, name="page_note"),
+    path("review/settings/", review_views.review_settings, name="review_settings"),
+    path("binders/", review_views.binder_list, name="binder_list"),
+    path("binders/add/", review_views.binder_add, name="binder_add"),
+    path("binders/<int:pk>/", review_views.binder_detail, name="binder_detail"),
+    path("binders/<int:pk>/progress/", review_views.binder_progress, name="binder_progress"),
+    path("binders/<int:pk>/build/", review_views.binder_build, name="binder_build"),
+    path("binders/<int:pk>/download/", review_views.binder_download, name="binder_download"),
+    path("binders/pages/<int:pk>/move/", review_views.binder_page_move, name="binder_page_move"),
+    path("binders/pages/<int:pk>/remove/", review_views.binder_page_remove, name="binder_page_remove"),
 ]

@@ -12,6 +12,7 @@ from .requests import (
     Tag,
     TrackingNumber,
 )
+from .review import BUILTIN_TAGS, BatesCounter, Binder, BinderPage, PageMark, PageNote, ReviewTag
 from .statutes import ClosureDay, Statute
 from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignment, team_ids_for
 
@@ -20,4 +21,5 @@ __all__ = [
     "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "RecordsRequest",
     "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
+    "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
 ]  # fmt: skip

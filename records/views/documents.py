@@ -1,5 +1,5 @@
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django import forms
 from django.conf import settings
@@ -16,7 +16,9 @@ from ..access import can_write, get_request_for_user, get_scoped_or_404
 from ..ingest import reset_for_extraction, retry_with_password
 from ..ingest.store import StoreFailed, is_local, open_stored, released_storage
 from ..models import Communication, Document
+from ..review.marks import filter_by_mark
 from ..tasks import dispatch_documents, submit_document
+from .review import document_review_context
 
 logger = logging.getLogger(__name__)
 
@@ -100,13 +102,25 @@ def upload(request, pk):
 
 
 def _document_context(request, document):
+    mark = request.GET.get("mark", "").strip()
     pages = Paginator(
-        document.pages.order_by("number").only("id", "number", "text", "ocr", "needs_ocr", "text_under_box"), 20
+        filter_by_mark(document.pages, mark)
+        .order_by("number")
+        .only("id", "number", "text", "ocr", "needs_ocr", "text_under_box"),
+        20,
     )
+    shown = pages.get_page(request.GET.get("page"))
+    shown.object_list = list(shown.object_list)  # evaluated once: the review marks are attached to these
+    review = document_review_context(request, document, shown.object_list)
+    for page in shown.object_list:
+        page.review_marks = review["marks_by_page"].get(page.pk, [])
+        page.review_notes = review["notes_by_page"].get(page.pk, [])
     return {
+        **review,
+        "mark_querystring": urlencode({"mark": mark}) if mark else "",
         "document": document,
         "object": document.request,
-        "pages": pages.get_page(request.GET.get("page")),
+        "pages": shown,
         "can_write": can_write(request.user, document.request.team),
         "members": document.members.order_by("original_name"),
         "password_form": PasswordForm() if document.state == Document.State.NEEDS_PASSWORD else None,

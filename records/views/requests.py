@@ -19,6 +19,7 @@ from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
 from ..forms import CommunicationForm, EventForm, RecordsRequestForm
 from ..models import Agency, Communication, Event, RecordsRequest
+from ..review.marks import request_progress
 from ..timeline_writes import Conflict, delete_event, log_communication, log_event, save_event, save_request
 
 PAGE_SIZE = 50
@@ -149,6 +150,7 @@ def _detail_context(records_request, writable, *, event_form=None, comm_form=Non
         "comm_form": comm_form,
         "documents": records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at"),
         "history": audit.request_history(records_request)[:RECENT_HISTORY],
+        "review_progress": request_progress(records_request),
         **_deadline_context(records_request),
     }
 

@@ -5,6 +5,8 @@ from django.shortcuts import render
 
 from ..filters import DATE_RANGE, IdFilter
 from ..models import Agency, Page, RecordsRequest, Statute
+from ..review.binder import open_binders_for
+from ..review.marks import filter_by_mark
 from ..search import QueryError, search_pages, search_requests
 
 PER_PAGE = 20
@@ -45,9 +47,14 @@ class PageSearchFilter(django_filters.FilterSet):
         widget=forms.Select(choices=[("", "Any"), ("true", "OCR'd pages only"), ("false", "Text-layer pages only")]),
     )
 
+    mark = django_filters.CharFilter(method="filter_mark", label="Tagged (review)")
+
     class Meta:
         model = Page
-        fields = ["request", "campaign", "agency", "statute", "released", "type", "ocr"]
+        fields = ["request", "campaign", "agency", "statute", "released", "type", "ocr", "mark"]
+
+    def filter_mark(self, queryset, name, value):
+        return filter_by_mark(queryset, value.strip())
 
 
 @login_required
@@ -56,6 +63,7 @@ def search(request):
     pages = Page.objects.visible_to(request.user)
     filterset = PageSearchFilter(request.GET, queryset=pages)
     context = {"filter": filterset, "q": query, "results": None, "request_hits": None, "error": None}
+    context["open_binders"] = open_binders_for(request.user)
     try:
         page_number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
     except ValueError:
