@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from records import imports
+from records.campaigns import matching
 from records.imports.agencies import Statutes
 from records.imports.xlsx import MAX_XML_BYTES
 from records.models import Agency, RecordsRequest
@@ -139,8 +140,8 @@ def test_a_workbook_wider_or_longer_than_the_limits_is_refused_with_the_csv_sent
         imports.read_sheet(imports.text_of_upload(long)[0])
 
 
-def test_a_sheet_bomb_is_refused_before_it_is_unpacked(login, editor, team):
-    # A real workbook whose sheet XML is padded with whitespace past the limit: ~100 KB on the wire.
+def sheet_bomb() -> bytes:
+    """A real workbook whose sheet XML is padded with whitespace past the limit: ~100 KB on the wire."""
     source = zipfile.ZipFile(io.BytesIO(workbook_of([["Agency", "Title"], ["LAPD", "x"]])))
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
@@ -149,12 +150,21 @@ def test_a_sheet_bomb_is_refused_before_it_is_unpacked(login, editor, team):
             if info.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"<sheetData>", b"<sheetData>" + b" " * (MAX_XML_BYTES + 1))
             bomb.writestr(info.filename, data)
-    data = out.getvalue()
+    return out.getvalue()
+
+
+def test_a_sheet_bomb_is_refused_before_it_is_unpacked(login, editor, team):
+    data = sheet_bomb()
     assert len(data) < imports.MAX_IMPORT_BYTES
     response = upload_xlsx(login(editor), data)
     assert response.status_code == 200
     assert "would unpack to 100 MB" in response.content.decode()
     assert not RecordsRequest.objects.filter(team=team).exists()
+
+
+def test_a_campaigns_agency_list_gets_the_same_sheet_bomb_check():
+    with pytest.raises(matching.UnreadableFile, match="would unpack to 100 MB"):
+        matching.names_from_upload(SimpleUploadedFile("agencies.xlsx", sheet_bomb(), XLSX_TYPE))
 
 
 @pytest.mark.parametrize(

@@ -66,7 +66,7 @@ def xlsx_to_text(data: bytes) -> tuple[str, str]:
     lose Excel's ".0", and text is kept as typed."""
     import openpyxl  # only needed for uploads
 
-    _check_sizes(data)
+    check_unpacked_sizes(data)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file
@@ -109,7 +109,8 @@ def xlsx_to_text(data: bytes) -> tuple[str, str]:
         book.close()
 
 
-def _check_sizes(data: bytes) -> None:
+def check_unpacked_sizes(data: bytes) -> None:
+    """Refuse a workbook whose parts would unpack past MAX_XML_BYTES, by the ZIP's declared sizes."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             infos = archive.infolist()
