@@ -265,3 +265,20 @@ def test_the_delaware_omb_foia_log_is_previewed_with_sensible_columns(login, edi
         "fee_paid": None,
         "fee_waiver_requested": None,
     }
+
+
+def test_formatted_empty_rows_and_columns_cost_nothing_and_lose_nothing():
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Agency", "Title"])
+    sheet.cell(row=1, column=16_384).number_format = "0"  # formatted out to column XFD, empty
+    for row in range(2, 3002):  # 3,000 formatted empty rows: more than the row limit
+        sheet.cell(row=row, column=1).number_format = "0"
+    sheet.append(["LAPD", "after the gap"])
+    out = io.BytesIO()
+    book.save(out)
+    text, _ = imports.text_of_upload(out.getvalue())
+    assert len(text) < 10_000
+    read = imports.read_sheet(text)
+    assert read.headers == ["Agency", "Title"]
+    assert read.rows == [(3002, ["LAPD", "after the gap"])]  # numbered as Excel shows it

@@ -86,9 +86,19 @@ def xlsx_to_text(data: bytes) -> tuple[str, str]:
         try:
             # A stale dimension ("A1:XFD1048576") would pad every row to 16,384 cells; rows as stored instead.
             sheet.reset_dimensions()
-            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-                writer.writerow([_cell_text(value) for value in row])
-                if number > MAX_ROWS + HEADER_SEARCH_ROWS:
+            filled, blank_run = 0, 0
+            for row in sheet.iter_rows(values_only=True):
+                cells = _trim([_cell_text(value) for value in row])
+                if not cells:
+                    # Written only when a filled row follows (row numbers stay as Excel shows them): the
+                    # thousands of formatted empty rows under a sheet's data cost nothing.
+                    blank_run += 1
+                    continue
+                out.write("\r\n" * blank_run)
+                blank_run = 0
+                writer.writerow(cells)
+                filled += 1
+                if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
                     break  # enough for the reader to say the sheet is too long
         except SheetError:
             raise
@@ -126,6 +136,14 @@ def check_unpacked_sizes(data: bytes) -> None:
                 f"({info.filename}); the import reads up to {MAX_XML_BYTES // (1024 * 1024)} MB. Save the sheet as "
                 "CSV UTF-8 and upload that, or split it."
             )
+
+
+def _trim(cells: list[str]) -> list[str]:
+    """Without the empty cells at the end: a row formatted out to column XFD holds three values, not 16,384."""
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
 
 
 def _cell_text(value) -> str:
