@@ -40,7 +40,9 @@ def run(count: int) -> dict:
     names = [f"Bench Police Department {i:04d}" for i in range(count)]
     t0 = time.perf_counter()
     draft = plan.create_draft(
-        plan.build_plan(title="Bench", request_text="To {agency}, under {statute_citation}: ALPR.", lines=names),
+        plan.build_plan(
+            title="Bench", request_text="To {{ agency.name }}, under {{ statute.citation }}: ALPR.", lines=names
+        ),
         team=team,
         user=user,
     )

@@ -26,7 +26,7 @@ def request_with(team, agency, *events, received=RECEIVED, campaign=None):
 def desk(team, stranger):
     county = factories.make_agency("Orange County Sheriff's Department", level="county")
     other = factories.make_agency("Fresno County Sheriff's Office", level="county")
-    campaign = Campaign.objects.create(team=team, title="ALPR", request_text="{agency}")
+    campaign = Campaign.objects.create(team=team, title="ALPR", request_text="{{ agency.name }}")
     d = dt.date
     request_with(
         team,

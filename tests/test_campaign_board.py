@@ -25,7 +25,7 @@ def make_campaign(team, user, count, *, title="ALPR sharing"):
         factories.make_agency(f"{title} Police Department {i:03d}", abbreviation=f"PD{i}") for i in range(count)
     ]
     draft = plan.create_draft(
-        plan.build_plan(title=title, request_text="To {agency}: ALPR records.", filtered_agencies=agencies),
+        plan.build_plan(title=title, request_text="To {{ agency.name }}: ALPR records.", filtered_agencies=agencies),
         team=team,
         user=user,
     )

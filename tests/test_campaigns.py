@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from records.campaigns import matching, placeholders, plan
 from records.campaigns.statutes import choose_statute
+from records.letters import placeholders as letter_placeholders
 from records.models import Agency, Campaign, CampaignDraft, RecordsRequest, Statute
 
 from . import factories
@@ -40,22 +41,66 @@ def test_statute_agency_default_wins_and_unknown_state_has_none(statutes):
     assert choose_statute(factories.make_agency(level="other", state=""), statutes) is None
 
 
-def test_placeholders_rendered_per_agency_and_unknown_rejected(statutes):
+def test_placeholders_are_the_letters_own_rendered_per_agency(statutes, team):
     agency = factories.make_agency("Fresno Police Department", abbreviation="FPD", records_officer="Ms. Ruiz")
-    text = "Dear {records_officer}, under {statute_citation} I ask {agency_abbreviation} ({agency})."
-    assert placeholders.render(text, agency, statutes["CPRA"]) == (
-        f"Dear Ms. Ruiz, under {statutes['CPRA'].citation} I ask FPD (Fresno Police Department)."
+    text = (
+        "Dear {{ agency.records_officer }}, under {{statute.citation}} ({{ statute.code }}) "
+        "I ask {{ agency.abbreviation }} ({{ agency.name }})."
     )
-    assert placeholders.unknown_placeholders("Hi {agency} {officer} { agency }") == ["officer"]
+    assert placeholders.render(text, agency, statutes["CPRA"], team) == (
+        f"Dear Ms. Ruiz, under {statutes['CPRA'].citation} (CPRA) I ask FPD (Fresno Police Department)."
+    )
+    # One list of names: every campaign name is a letter name, and letters know the campaign's extras.
+    assert set(placeholders.PLACEHOLDERS) <= set(letter_placeholders.PLACEHOLDERS)
+    assert {"agency.abbreviation", "statute.code"} <= set(letter_placeholders.PLACEHOLDERS)
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("Dear {{ agency.officer }}", "Unknown placeholder: {{ agency.officer }}. Use one of the names listed."),
+        ("Due {{ request.due_date }}", "{{ request.due_date }} can be used in letters only"),
+        ("Dear {agency}, under {statute_citation}",
+         "double braces, as in letters: {agency} → {{ agency.name }}, {statute_citation} → {{ statute.citation }}."),
+        ("Dear {{ agency.name", "A “{{” or “}}” is not part of a placeholder"),
+    ],
+)  # fmt: skip
+def test_an_unknown_letters_only_old_style_or_broken_placeholder_is_refused(text, sentence):
+    assert any(sentence in error for error in placeholders.text_errors(text))
+
+
+def test_single_braces_that_are_no_placeholder_are_plain_text(statutes, team):
+    agency = factories.make_agency("Fresno Police Department")
+    assert placeholders.text_errors("Records {for 2024} please") == []
+    assert (
+        placeholders.render("Records {for 2024} please", agency, statutes["CPRA"], team) == "Records {for 2024} please"
+    )
 
 
 def test_unknown_placeholder_is_a_form_error(login, editor):
     response = login(editor).post(
-        reverse("campaign_create"), {"title": "T", "request_text": "Dear {recordsofficer}", "names": "X"}
+        reverse("campaign_create"), {"title": "T", "request_text": "Dear {{ recordsofficer }}", "names": "X"}
     )
     assert response.status_code == 200
-    assert "These placeholders are not known: {recordsofficer}" in response.content.decode()
+    assert "Unknown placeholder: {{ recordsofficer }}" in response.content.decode()
     assert not CampaignDraft.objects.exists()
+
+
+def test_an_agency_name_carrying_a_placeholder_never_leaves_one_raw(login, editor, team):
+    client = login(editor)
+    response = _create(client, names="Bad {{ agency.name }} Office")
+    assert response.status_code == 302
+    draft = CampaignDraft.objects.get()
+    rows = draft.plan["rows"]
+    post = {f"agency_{i}": "new" for i in range(len(rows))}
+    post.update({f"statute_{i}": "CPRA" for i in range(len(rows))})
+    post.update({f"level_{i}": "city" for i in range(len(rows))})
+    post.update({f"state_{i}": "CA" for i in range(len(rows))})
+    page = client.post(reverse("campaign_preview", args=[draft.token]), post)
+    assert page.status_code == 200
+    assert "raw placeholder" in page.content.decode()
+    assert not RecordsRequest.objects.filter(team=team).exists()
+    assert not Agency.objects.filter(name__contains="{{").exists()  # the new agency rolled back too
 
 
 @pytest.fixture
@@ -92,7 +137,10 @@ def test_matching_bad_input_each_case(directory):
 
 
 def _create(client, **data):
-    payload = {"title": "ALPR sharing", "request_text": "To {agency}: under {statute} I ask for ALPR records."}
+    payload = {
+        "title": "ALPR sharing",
+        "request_text": "To {{ agency.name }}: under {{ statute.name }} I ask for ALPR records.",
+    }
     payload.update(data)
     return client.post(reverse("campaign_create"), payload)
 
@@ -199,7 +247,7 @@ def test_viewer_cannot_create_and_stranger_gets_404(login, editor, viewer, stran
 
 def test_confirm_draft_twice_directly_creates_once(team, editor, directory):
     draft = plan.create_draft(
-        plan.build_plan(title="T", request_text="{agency}", lines=["LAPD", "ICE"]), team=team, user=editor
+        plan.build_plan(title="T", request_text="{{ agency.name }}", lines=["LAPD", "ICE"]), team=team, user=editor
     )
     choices = plan.choices_from_post(draft.plan, {})
     first, created = plan.confirm_draft(draft, choices, user=editor)
@@ -232,7 +280,7 @@ def test_two_confirmations_at_once_create_one_campaign(team, editor, directory):
     if connection.vendor != "postgresql":
         pytest.skip("needs a database server with row locks and two connections (PostgreSQL)")
     draft = plan.create_draft(
-        plan.build_plan(title="T", request_text="{agency}", lines=["LAPD"]), team=team, user=editor
+        plan.build_plan(title="T", request_text="{{ agency.name }}", lines=["LAPD"]), team=team, user=editor
     )
     choices = plan.choices_from_post(draft.plan, {})
     barrier = threading.Barrier(2)
@@ -252,3 +300,10 @@ def test_two_confirmations_at_once_create_one_campaign(team, editor, directory):
         thread.join()
     assert sorted(results) == [False, True]
     assert Campaign.objects.count() == 1 and RecordsRequest.objects.count() == 1
+
+
+def test_the_demo_campaign_text_uses_the_letters_placeholders():
+    from records.campaigns import demo
+
+    assert placeholders.text_errors(demo.TEXT) == []
+    assert "{{ agency.name }}" in demo.TEXT

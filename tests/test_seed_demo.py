@@ -21,6 +21,9 @@ def test_seed_demo_builds_a_varied_desk_and_is_idempotent(db, settings):
         campaign.requests.values_list("status", flat=True)
     )
     assert campaign.requests.overdue().exists()
+    # its text is filled in with the letters' placeholders: every body names its agency, none keeps a brace
+    for body, agency in campaign.requests.values_list("body", "agency__name"):
+        assert agency in body and "{" not in body and "}" not in body
     assert "demo / reporter / reader" in out.getvalue()
     assert Agency.objects.filter(abbreviation="ICE", level="federal").exists()
     assert Agency.objects.filter(level__in=["city", "county"], state="CA").count() == 12

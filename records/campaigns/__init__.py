@@ -1,6 +1,6 @@
 """Campaigns: one request text to many agencies (issue 11).
 
-placeholders — the request text's {placeholders}, checked and filled per agency
+placeholders — the request text's {{ placeholders }} (the letters' names), checked and filled per agency
 statutes     — which law each agency's request goes under
 matching     — agency names (pasted or uploaded) matched to the directory
 plan         — the preview (a stored draft) and its confirmation, which creates the requests

@@ -12,12 +12,12 @@ from . import plan
 
 TITLE = "ALPR sharing: who sees California's plate reads (campaign)"
 TEXT = (
-    "To the {records_officer}, {agency}:\n\n"
-    "Under the {statute} ({statute_citation}), I request:\n"
-    "1. Every agreement, MOU or contract under which {agency_abbreviation} shares automated license plate "
+    "To the {{ agency.records_officer }}, {{ agency.name }}:\n\n"
+    "Under the {{ statute.name }} ({{ statute.citation }}), I request:\n"
+    "1. Every agreement, MOU or contract under which {{ agency.abbreviation }} shares automated license plate "
     "reader (ALPR) data with any other agency, including federal agencies;\n"
-    "2. The list of agencies with access to {agency_abbreviation}'s ALPR data, and audit logs of their searches "
-    "since January 2024."
+    "2. The list of agencies with access to {{ agency.abbreviation }}'s ALPR data, and audit logs of their "
+    "searches since January 2024."
 )
 # (days before today it was sent or None for not sent, [(days after sending, kind, outcome)])
 STATES = [

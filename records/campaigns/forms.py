@@ -14,8 +14,10 @@ class CampaignForm(forms.Form):
     request_text = forms.CharField(
         label="Request text",
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Placeholders filled in per agency: "
-        + ", ".join(f"{{{name}}} ({what})" for name, what in placeholders.PLACEHOLDERS.items()),
+        help_text="Placeholders filled in per agency, written as in letter templates: "
+        + "; ".join(
+            f"{{{{ {name} }}}} ({what[0].lower() + what[1:]})" for name, what in placeholders.PLACEHOLDERS.items()
+        ),
     )
     filter_level = forms.MultipleChoiceField(
         label="From the directory: level", choices=Agency.LEVEL_CHOICES, required=False,
@@ -36,12 +38,9 @@ class CampaignForm(forms.Form):
 
     def clean_request_text(self):
         text = self.cleaned_data["request_text"]
-        unknown = placeholders.unknown_placeholders(text)
-        if unknown:
-            known = ", ".join(f"{{{name}}}" for name in placeholders.PLACEHOLDERS)
-            raise forms.ValidationError(
-                f"These placeholders are not known: {', '.join(f'{{{n}}}' for n in unknown)}. Use {known}."
-            )
+        errors = placeholders.text_errors(text)
+        if errors:
+            raise forms.ValidationError(errors)
         return text
 
     def clean_filter_state(self):

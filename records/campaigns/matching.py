@@ -138,6 +138,13 @@ def _csv_rows(data: bytes) -> list[list[str]]:
 def _xlsx_rows(data: bytes) -> list[tuple]:
     import openpyxl  # only needed for uploads
 
+    from ..imports.reader import SheetError
+    from ..imports.xlsx import check_unpacked_sizes
+
+    try:
+        check_unpacked_sizes(data)  # the import's sheet-bomb check, before openpyxl unpacks anything
+    except SheetError as error:
+        raise UnreadableFile(str(error)) from None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or foreign file

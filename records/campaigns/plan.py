@@ -169,6 +169,9 @@ def confirm_draft(draft: CampaignDraft, choices: list[Choice], *, user) -> tuple
         if not claimed:
             return draft.campaign, False
         plan = draft.plan
+        text_errors = placeholders.text_errors(plan["request_text"])
+        if text_errors:  # a draft saved before campaigns shared the letters' placeholders
+            raise PlanError([*text_errors, "Start the campaign again with the text corrected."])
         resolved = resolve(plan, choices)
         new_agencies = [
             Agency(name=row["text"][:300], level=row["level"], state=row["state"])
@@ -179,9 +182,14 @@ def confirm_draft(draft: CampaignDraft, choices: list[Choice], *, user) -> tuple
         campaign = Campaign.objects.create(
             team=draft.team, title=plan["title"], request_text=plan["request_text"], created_by=user
         )
-        requests = []
+        requests, errors = [], []
         for agency, _row, statute in resolved:
             agency = agency or next(created_agencies)
+            try:
+                body = placeholders.render(campaign.request_text, agency, statute, draft.team)
+            except placeholders.CampaignTextError as error:  # a "{{" brought in by an agency's name
+                errors.append(str(error))
+                continue
             requests.append(
                 RecordsRequest(
                     team=draft.team,
@@ -189,10 +197,12 @@ def confirm_draft(draft: CampaignDraft, choices: list[Choice], *, user) -> tuple
                     agency=agency,
                     statute=statute,
                     title=f"{campaign.title} — {agency.abbreviation or agency.name}"[:300],
-                    body=placeholders.render(campaign.request_text, agency, statute),
+                    body=body,
                     project=campaign.title[:200],
                 )  # fmt: skip
             )
+        if errors:
+            raise PlanError(errors)  # rolls back the campaign and the new agencies
         timeline_writes.create_requests_for_campaign(requests, user=user)
         draft.campaign = campaign
         draft.save(update_fields=["campaign"])

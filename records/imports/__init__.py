@@ -1,9 +1,10 @@
-"""Import a desk's existing tracking spreadsheet (CSV).
+"""Import a desk's existing tracking spreadsheet (CSV or Excel .xlsx).
 
 Desks arrive with years of requests in a spreadsheet whose columns vary desk to desk. Three steps,
 each a plain function, so the views stay thin and the preview shows exactly what the import will do:
 
-    sheet = read_sheet(decode(data), filename)              # reader: delimiter, header row, bounded work
+    text, sheet_name = text_of_upload(data)                # xlsx: a workbook's first visible sheet → CSV text
+    sheet = read_sheet(text, filename)                     # reader: delimiter, header row, bounded work
     plan = plan_import(sheet, mapping, team=team, ...)     # plan: read every row; nothing is written
     result = run_import(plan, team=team, user=user)        # run: one transaction, all or nothing
 
@@ -27,11 +28,12 @@ from .plan import Plan, PlannedEvent, PlannedRow, RowProblem, plan_import
 from .reader import HEADER_SEARCH_ROWS, MAX_COLUMNS, MAX_IMPORT_BYTES, MAX_ROWS, Sheet, SheetError, decode, read_sheet
 from .run import ImportResult, run_import
 from .statuses import DRAFT, status_events
+from .xlsx import text_of_upload
 
 __all__ = [
     "DATE_FORMATS", "DRAFT", "FIELDS", "FIELDS_BY_KEY", "HEADER_SEARCH_ROWS", "JURISDICTIONS", "MAX_COLUMNS",
     "MAX_IMPORT_BYTES", "MAX_ROWS", "REQUIRED", "AgencyDirectory", "ImportField", "ImportResult", "Mapping", "NewAgency", "Plan",
     "PlannedEvent", "PlannedRow", "RowProblem", "Sheet", "SheetError", "agency_key", "decode", "guess_mapping",
     "normalize_header", "parse_date", "parse_money", "parse_yes_no", "plan_import", "read_sheet", "run_import",
-    "split_list", "status_events",
+    "split_list", "status_events", "text_of_upload",
 ]  # fmt: skip

@@ -76,19 +76,55 @@ JURISDICTIONS = [
 ]
 
 
+# How desks write the seeded laws besides their code and name (compared as agency_key does).
+STATUTE_ALIASES = {
+    "cal public records act": "CPRA", "calif public records act": "CPRA", "ca public records act": "CPRA",
+    "california pra": "CPRA", "cal pra": "CPRA", "ca pra": "CPRA", "cpra": "CPRA",
+    "federal foia": "FOIA", "us foia": "FOIA", "5 usc 552": "FOIA", "freedom of information act": "FOIA",
+    "foil": "NY-FOIL", "ny foil": "NY-FOIL", "new york foil": "NY-FOIL",
+    "tpia": "TX-PIA", "texas pia": "TX-PIA", "tx pia": "TX-PIA", "texas public information act": "TX-PIA",
+    "public information act": "TX-PIA",  # the only seeded law by that name
+    "illinois foia": "IL-FOIA", "il foia": "IL-FOIA", "michigan foia": "MI-FOIA", "mi foia": "MI-FOIA",
+    "opra": "NJ-OPRA", "rtkl": "PA-RTKL", "right to know law": "PA-RTKL", "right-to-know law": "PA-RTKL",
+}  # fmt: skip
+# Names several states give their law: the agency's state decides which one is meant.
+GENERIC_STATUTE_NAMES = {"public records act", "pra", "public records law", "open records act", "public records"}
+
+
+def statute_state(statute: Statute) -> str:
+    """The state whose law it is ("" for federal): CPRA is California's, NY-FOIL New York's."""
+    if statute.code == "CPRA":
+        return "CA"
+    prefix = re.match(r"^([A-Z]{2})-", statute.code)
+    return prefix[1] if prefix else ""
+
+
 class Statutes:
-    """The statutes, found by code or name as a sheet spells them."""
+    """The statutes, found by code, name or a desk's usual spelling ("Cal. Public Records Act", "NY FOIL")."""
 
     def __init__(self):
         self.all = list(Statute.objects.all())
+        self.by_code = {s.code.upper(): s for s in self.all}
         self.by_key = {}
         for s in self.all:
             self.by_key[agency_key(s.code)] = s
             self.by_key.setdefault(agency_key(s.name), s)
-        self.by_code = {s.code.upper(): s for s in self.all}
+        for alias, code in STATUTE_ALIASES.items():
+            if code in self.by_code:
+                self.by_key.setdefault(agency_key(alias), self.by_code[code])
 
-    def find(self, text: str) -> Statute:
-        statute = self.by_key.get(agency_key(text))
+    def find(self, text: str, state: str = "") -> Statute:
+        """The law a cell names; a name several states use ("Public Records Act") is the agency's state's."""
+        key = agency_key(text)
+        if key in GENERIC_STATUTE_NAMES:
+            of_state = [s for s in self.all if state and statute_state(s) == state]
+            if len(of_state) == 1:
+                return of_state[0]
+            where = f"{state} has no law of ours by that name" if state else "the agency's state is not known"
+            raise ValueError(
+                f"statute “{text.strip()}” is the name of several states' laws and {where}: write its code (CPRA, WA-PRA, …)"
+            )
+        statute = self.by_key.get(key)
         if statute is None:
             codes = ", ".join(s.code for s in self.all[:12])
             raise ValueError(f"statute “{text.strip()}” is not one we know ({codes}, …)")

@@ -228,7 +228,9 @@ class _RowReader:
             problems.append(str(e))
             return None, None, None
         if value.get("statute"):
-            statute = read(self.statutes.find, "statute", "statute")
+            # "Public Records Act" is the agency's state's law; a new agency's state is the one chosen below.
+            state = agency.state if agency is not None else ("CA" if self.jurisdiction == "CA" else "")
+            statute = read(functools.partial(self.statutes.find, state=state), "statute", "statute")
             if statute is None:
                 return agency, None, None
         if agency is None:

@@ -1,4 +1,4 @@
-"""The fixed set of names a letter template may use, and plain substitution.
+"""The fixed set of names a letter template (and a campaign's text) may use, and plain substitution.
 
 Templates are typed by teams, so they never reach the Django template engine: `{{ name }}` is looked
 up in PLACEHOLDERS and replaced by text. An unknown name is an error the editor shows before saving;
@@ -18,6 +18,7 @@ RAW_MARK = re.compile(r"\{\{|\}\}")
 # name → what it holds (the editor lists these).
 PLACEHOLDERS: dict[str, str] = {
     "agency.name": "The agency's name",
+    "agency.abbreviation": "The agency's abbreviation (else its name)",
     "agency.records_officer": "The agency's records officer (else “Public Records Officer”)",
     "agency.address": "The agency's postal address",
     "agency.email": "The agency's email address",
@@ -31,6 +32,7 @@ PLACEHOLDERS: dict[str, str] = {
     "request.days_overdue": "Days since the due date (0 if not overdue)",
     "today": "Today's date",
     "statute.name": "The law's name, e.g. California Public Records Act",
+    "statute.code": "The law's short code, e.g. CPRA",
     "statute.citation": "The law's citation, e.g. Cal. Gov. Code 7920.000 et seq.",
     "statute.response_citation": "The section that sets the response period",
     "statute.response_period": "The response period in words, e.g. “10 days”, “20 working days”",
@@ -45,6 +47,14 @@ PLACEHOLDERS: dict[str, str] = {
     "requester.name": "The person sending the letter (else the request's assignee or creator)",
 }
 
+# The names a campaign's text may use: it is filled in per agency before any request exists, so the
+# request's own names (its dates, tracking number, …) have nothing to hold yet.
+CAMPAIGN_PLACEHOLDERS: dict[str, str] = {
+    name: what
+    for name, what in PLACEHOLDERS.items()
+    if name.startswith(("agency.", "statute.", "team.")) or name == "today"
+}
+
 NOT_RECORDED = "(not recorded)"
 
 
@@ -52,38 +62,47 @@ class LetterError(ValueError):
     """A letter that cannot be produced as it stands; the message says why in plain words."""
 
 
-def unknown_placeholders(text: str) -> list[str]:
-    """Names used in `text` that are not in PLACEHOLDERS, in order of first use."""
+def unknown_placeholders(text: str, names=PLACEHOLDERS) -> list[str]:
+    """Names used in `text` that are not in `names` (PLACEHOLDERS unless said), in order of first use."""
     unknown: list[str] = []
     for match in PLACEHOLDER.finditer(text):
         name = match.group(1)
-        if name not in PLACEHOLDERS and name not in unknown:
+        if name not in names and name not in unknown:
             unknown.append(name)
     return unknown
 
 
-def template_errors(text: str) -> list[str]:
-    """What is wrong with a template's text, as sentences; empty when it can be rendered."""
+def template_errors(text: str, names=PLACEHOLDERS) -> list[str]:
+    """What is wrong with a template's text, as sentences; empty when it can be rendered with `names`."""
     errors = []
-    unknown = unknown_placeholders(text)
+    unknown = unknown_placeholders(text, names)
+    letters_only = [name for name in unknown if name in PLACEHOLDERS]
+    unknown = [name for name in unknown if name not in PLACEHOLDERS]
     if unknown:
-        names = ", ".join("{{ " + name + " }}" for name in unknown)
-        errors.append(f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: {names}. Use one of the names listed.")
+        listed = ", ".join("{{ " + name + " }}" for name in unknown)
+        errors.append(f"Unknown placeholder{'s' if len(unknown) > 1 else ''}: {listed}. Use one of the names listed.")
+    if letters_only:
+        listed = ", ".join("{{ " + name + " }}" for name in letters_only)
+        errors.append(
+            f"{listed} can be used in letters only: here there is no request yet to take "
+            f"{'them' if len(letters_only) > 1 else 'it'} from. Use one of the names listed."
+        )
     if RAW_MARK.search(PLACEHOLDER.sub("", text)):
         errors.append("A “{{” or “}}” is not part of a placeholder: close it as {{ name }} or remove it.")
     return errors
 
 
 def substitute(text: str, values: dict[str, str]) -> str:
-    """Replace each placeholder in one pass (a value is never scanned again), then refuse any left over."""
-    errors = template_errors(text)
+    """Replace each placeholder in one pass (a value is never scanned again), then refuse any left over.
+    `values` holds every name the text may use (values_for, or campaign_values)."""
+    errors = template_errors(text, values)
     if errors:
         raise LetterError(" ".join(errors))
     result = PLACEHOLDER.sub(lambda m: values[m.group(1)], text)
     if RAW_MARK.search(result):
         raise LetterError(
-            "The letter would contain a raw placeholder (“{{” or “}}”), brought in by the request's own "
-            "data (its title, text or reference?). Edit that text, then generate the letter again."
+            "The text would contain a raw placeholder (“{{” or “}}”), brought in by the data filled in (the "
+            "request's title, text or reference, or the agency's name?). Edit that, then try again."
         )
     return result
 
@@ -103,14 +122,10 @@ def _date(value: date | None) -> str:
 def values_for(records_request, *, requester_name: str = "", today: date | None = None) -> dict[str, str]:
     """Every placeholder's text for one request (read from the Statute row, never from seed data)."""
     today = today or timezone.localdate()
-    agency, statute, team = records_request.agency, records_request.statute, records_request.team
     tracking = records_request.tracking_numbers.order_by("id").first()
     due = records_request.due_date
     values = {
-        "agency.name": agency.name,
-        "agency.records_officer": agency.records_officer or "Public Records Officer",
-        "agency.address": agency.address.strip(),
-        "agency.email": agency.email,
+        **campaign_values(records_request.agency, records_request.statute, records_request.team, today=today),
         "request.reference": records_request.reference or f"REQ-{records_request.pk}",
         "request.title": records_request.title,
         "request.text": records_request.body.strip() or records_request.title,
@@ -119,7 +134,23 @@ def values_for(records_request, *, requester_name: str = "", today: date | None 
         "request.received_date": _date(records_request.received_date),
         "request.due_date": _date(due),
         "request.days_overdue": str(max(0, (today - due).days) if due else 0),
-        "today": _date(today),
+        "requester.name": requester_name,
+    }
+    assert set(values) == set(PLACEHOLDERS)  # a name added to one and not the other is a bug here
+    return values
+
+
+def campaign_values(agency, statute, team, *, today: date | None = None) -> dict[str, str]:
+    """The text of the names that need no request: the agency's, the law's, the team's and today."""
+    values = {
+        "agency.name": agency.name,
+        "agency.abbreviation": agency.abbreviation or agency.name,
+        "agency.records_officer": agency.records_officer or "Public Records Officer",
+        "agency.address": agency.address.strip(),
+        "agency.email": agency.email,
+        "today": _date(today or timezone.localdate()),
+        "team.name": team.name,
+        "statute.code": statute.code,
         "statute.name": statute.name,
         "statute.citation": statute.citation,
         "statute.response_citation": statute.response_citation or statute.citation,
@@ -139,8 +170,6 @@ def values_for(records_request, *, requester_name: str = "", today: date | None 
         ),
         "statute.appeal_decision_citation": statute.appeal_decision_citation or statute.citation,
         "statute.expedited_citation": statute.expedited_citation or statute.citation,
-        "team.name": team.name,
-        "requester.name": requester_name,
     }
-    assert set(values) == set(PLACEHOLDERS)  # a name added to one and not the other is a bug here
+    assert set(values) == set(CAMPAIGN_PLACEHOLDERS)
     return values

@@ -16,7 +16,9 @@ class Campaign(models.Model):
 
     team = models.ForeignKey("records.Team", on_delete=models.CASCADE, related_name="campaigns")
     title = models.CharField(max_length=300)
-    request_text = models.TextField(help_text="Placeholders such as {agency} are filled in per agency.")
+    request_text = models.TextField(
+        help_text="Placeholders such as {{ agency.name }} (as in letters) are filled in per agency."
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

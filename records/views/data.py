@@ -29,8 +29,10 @@ SESSION_KEY = "records_csv_import"
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label="Spreadsheet (CSV)",
-        help_text=f"Save the sheet as CSV (UTF-8) first. Up to {imports.MAX_IMPORT_BYTES // (1024 * 1024)} MB, "
+        label="Spreadsheet (CSV or Excel .xlsx)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.tsv,.xlsx"}),
+        help_text="An Excel workbook (.xlsx: its first visible sheet is read) or a sheet saved as CSV. Up to "
+        f"{imports.MAX_IMPORT_BYTES // (1024 * 1024)} MB, "
         f"{imports.MAX_ROWS:,} rows and {imports.MAX_COLUMNS} columns; split a bigger sheet into several files, "
         "each with its header row.",
     )
@@ -43,7 +45,7 @@ class ImportUploadForm(forms.Form):
                 f"{imports.MAX_IMPORT_BYTES // (1024 * 1024)} MB at a time. Split it into several files, each with its header row."
             )
         try:
-            text = imports.decode(upload.read())
+            text, self.sheet_name = imports.text_of_upload(upload.read())
             self.sheet = imports.read_sheet(text, upload.name)
         except imports.SheetError as e:
             raise forms.ValidationError(str(e)) from None
@@ -119,7 +121,8 @@ def import_upload(request):
         request.session[SESSION_KEY] = {
             "team_id": team.pk,
             "filename": form.cleaned_data["file"].name,
-            "text": form.text,
+            "text": form.text,  # a workbook is stored as the CSV text of its sheet (records/imports/xlsx.py)
+            "sheet_name": form.sheet_name,
             "token": secrets.token_urlsafe(12),
         }
         return redirect("import_preview")
@@ -140,6 +143,7 @@ def import_preview(request):
         messages.error(request, str(e))
         return redirect("import_upload")
     context = {"sheet": sheet, "team": team, "filename": stored["filename"], "plan": None}
+    context["sheet_name"] = stored.get("sheet_name", "")
     if request.method == "POST":
         form = ImportMappingForm(request.POST, headers=sheet.headers)
         if not form.is_valid():
