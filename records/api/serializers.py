@@ -303,12 +303,14 @@ class StatuteSerializer(serializers.ModelSerializer):
 
 
 class SearchHitSerializer(serializers.Serializer):
-    kind = serializers.CharField()
+    kind = serializers.CharField(help_text="page, request or communication.")
     request_id = serializers.IntegerField()
     document_id = serializers.IntegerField(allow_null=True)
     filename = serializers.CharField()
     page = serializers.IntegerField(allow_null=True)
     ocr = serializers.BooleanField()
+    communication_id = serializers.IntegerField(allow_null=True, help_text="Communication hits only.")
+    title = serializers.CharField(help_text="Request and communication hits: the title or subject.")
     snippet = serializers.CharField(help_text="Escaped text; the matches are wrapped in <mark>…</mark>.")
 
 

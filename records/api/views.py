@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from records import timeline_writes
 from records.middleware import POLICY
 from records.models import Agency, Communication, Document, Event, Page, RecordsRequest, Statute
-from records.search import QueryError, search_pages
+from records.search import QueryError, search_pages, search_requests
 
 from . import filters
 from .concurrency import VersionedViewSetMixin
@@ -120,7 +120,11 @@ class SearchParams(serializers.Serializer):
 
 
 class SearchView(APIView):
-    """Full-text search of your teams' released pages. Thin: records.search does the work."""
+    """Full-text search of your teams' released pages, requests and communications.
+
+    `results` holds one page of page hits (`kind: page`); on the first page (offset 0) the
+    request and communication hits follow, each with its `kind`. Thin: records.search does the work.
+    """
 
     @extend_schema(
         parameters=[SearchParams],
@@ -139,6 +143,10 @@ class SearchView(APIView):
                 limit=params.validated_data["limit"],
                 offset=params.validated_data["offset"],
             )
+            others = []
+            if params.validated_data["offset"] == 0:
+                requests = RecordsRequest.objects.visible_to(request.user)
+                others = search_requests(results.query, requests=requests, limit=params.validated_data["limit"]).hits
         except QueryError as e:
             return Response({"q": [str(e)]}, status=400)
         except DatabaseError:
@@ -154,9 +162,11 @@ class SearchView(APIView):
                 "filename": hit.filename,
                 "page": hit.page,
                 "ocr": hit.ocr,
+                "communication_id": hit.communication_id,
+                "title": hit.title,
                 "snippet": str(hit.snippet),
             }  # fmt: skip
-            for hit in results.hits
+            for hit in [*results.hits, *others]
         ]
         body = {
             "query": params.validated_data["q"], "matched": results.matched, "matched_capped": results.matched_capped,

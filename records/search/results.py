@@ -24,8 +24,9 @@ class Hit:
     title: str = ""  # the request's title or the communication's subject
 
     def as_json(self) -> dict:
-        """The `search --json` shape (DESIGN.md)."""
+        """The `search --json` shape (DESIGN.md), with its `kind`."""
         return {
+            "kind": self.kind,
             "document_id": self.document_id,
             "request_id": self.request_id,
             "filename": self.filename,
