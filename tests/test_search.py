@@ -154,8 +154,8 @@ class HitsTest(TestCase):
         )
         self.assertEqual(
             hit.as_json(),
-            {"document_id": self.document.pk, "request_id": self.request.pk, "filename": "scan.pdf", "page": 1,
-             "snippet": str(hit.snippet)},
+            {"kind": "page", "document_id": self.document.pk, "request_id": self.request.pk, "filename": "scan.pdf",
+             "page": 1, "snippet": str(hit.snippet)},
         )  # fmt: skip
 
     def test_snippet_marks_the_match_and_escapes_the_page(self):

@@ -114,7 +114,9 @@ class StatuteViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class SearchParams(serializers.Serializer):
-    q = serializers.CharField(help_text='Words (all must match), "exact phrase", OR, -excluded, prefix*.')
+    q = serializers.CharField(
+        help_text='Words (all must match), "exact phrase", OR, AND, -excluded, prefix*, a NEAR/n b (at most n words apart).'
+    )
     limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
     offset = serializers.IntegerField(required=False, default=0, min_value=0)
 

@@ -105,6 +105,9 @@ def match_expression(query: Query) -> str:
 
 
 def _quote(term: Term) -> str:
+    if term.kind == "near":
+        # FTS5's NEAR(a b, n): at most n tokens between the two phrases, in either order.
+        return f"NEAR({_quote(term.near[0])} {_quote(term.near[1])}, {term.distance})"
     quoted = '"' + term.text.replace('"', '""') + '"'
     return quoted + " *" if term.kind == "prefix" else quoted
 

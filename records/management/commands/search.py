@@ -9,7 +9,7 @@ from records.search import MAX_LIMIT, QueryError, search_pages
 
 
 class Command(BaseCommand):
-    help = 'Search released pages: words, "exact phrase", OR, -excluded, prefix*. Best first.'
+    help = 'Search released pages: words, "exact phrase", OR, AND, -excluded, prefix*, a NEAR/n b. Best first.'
 
     def add_arguments(self, parser):
         parser.add_argument("query")
