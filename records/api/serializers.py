@@ -316,8 +316,11 @@ class SearchHitSerializer(serializers.Serializer):
 
 class SearchResultsSerializer(serializers.Serializer):
     query = serializers.CharField()
-    matched = serializers.IntegerField(help_text="Matches ranked; with matched_capped, there were more.")
-    matched_capped = serializers.BooleanField()
+    matched = serializers.IntegerField(help_text="Pages matching: exact with matched_exact, else an estimate.")
+    matched_capped = serializers.BooleanField(help_text="The opposite of matched_exact (kept for old clients).")
+    matched_exact = serializers.BooleanField()
+    sort = serializers.CharField()
+    next_after = serializers.IntegerField(allow_null=True, help_text="Pass as `after` for the next screen.")
     offset = serializers.IntegerField()
     limit = serializers.IntegerField()
     has_next = serializers.BooleanField()

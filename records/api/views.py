@@ -118,7 +118,12 @@ class SearchParams(serializers.Serializer):
         help_text='Words (all must match), "exact phrase", OR, AND, -excluded, prefix*, a NEAR/n b (at most n words apart).'
     )
     limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**62)
+    sort = serializers.ChoiceField(choices=["relevance", "date"], required=False, default="relevance")
+    after = serializers.IntegerField(
+        required=False, default=None, min_value=1, max_value=2**63 - 1,
+        help_text="next_after from the previous response: continue from there (faster than a large offset).",
+    )  # fmt: skip
 
 
 class SearchView(APIView):
@@ -144,6 +149,8 @@ class SearchView(APIView):
                 pages=Page.objects.visible_to(request.user),
                 limit=params.validated_data["limit"],
                 offset=params.validated_data["offset"],
+                sort=params.validated_data["sort"],
+                after=params.validated_data["after"],
             )
             others = []
             if params.validated_data["offset"] == 0:
@@ -173,6 +180,7 @@ class SearchView(APIView):
         body = {
             "query": params.validated_data["q"], "matched": results.matched, "matched_capped": results.matched_capped,
             "offset": results.offset, "limit": results.limit, "has_next": results.has_next, "results": hits,
+            "matched_exact": results.matched_exact, "next_after": results.next_after, "sort": results.sort,
         }  # fmt: skip
         return Response(SearchResultsSerializer(body).data)
 

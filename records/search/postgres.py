@@ -172,7 +172,10 @@ def ranked_sql(source: Source, query: Query, scope: QuerySet, *, limit: int, off
     ts_rank runs on the first `cap` matches inside `scope`, ts_headline on the rows returned.
     """
     match_sql, match_params = tsquery_sql(query)
-    candidates = _candidates(source, scope, match_sql, match_params).values_list("pk", "search_score")[:cap]
+    # The first `cap` matches in id order: paging past them goes on in that order (api.py).
+    candidates = (
+        _candidates(source, scope, match_sql, match_params).order_by("pk").values_list("pk", "search_score")[:cap]
+    )
     candidates_sql, candidates_params = candidates.query.sql_with_params()
     # The stemmed config highlights stemmed matches; a prefix only matches unstemmed words.
     config = "simple" if query.has_prefix else "english"
@@ -218,3 +221,27 @@ def _candidates(source: Source, scope: QuerySet, match_sql: str, match_params: l
         .filter(RawSQL(f"{vector} @@ {match_sql}", match_params, output_field=BooleanField()))
         .annotate(search_score=RawSQL(f"ts_rank({vector}, {match_sql}, 1)", match_params, output_field=FloatField()))
     )
+
+
+def match_condition(source: Source, query: Query) -> tuple[str, list]:
+    """A WHERE condition on the source table: its row matches `query`."""
+    match_sql, match_params = tsquery_sql(query)
+    return f'"{source.table}"."{COLUMN}" @@ {match_sql}', match_params
+
+
+def snippets_sql(source: Source, query: Query, ids: list[int]) -> tuple[str, list]:
+    """(id, snippet) for each of `ids`."""
+    match_sql, match_params = tsquery_sql(query)
+    config = "simple" if query.has_prefix else "english"
+    document = _document_sql(source, "row")
+    sql = f"""
+        SELECT row.id,
+               CASE WHEN strpos(headline.text, %s) > 0 THEN headline.text
+                    ELSE ts_headline('simple'::regconfig, {document}, {match_sql}, %s) END
+        FROM {source.table} AS row
+        CROSS JOIN LATERAL (
+            SELECT ts_headline('{config}'::regconfig, {document}, {match_sql}, %s) AS text OFFSET 0
+        ) AS headline
+        WHERE row.id = ANY(%s)
+    """
+    return sql, [snippets.START, *match_params, HEADLINE_OPTIONS, *match_params, HEADLINE_OPTIONS, list(ids)]

@@ -127,7 +127,7 @@ def ranked_sql(source: Source, query: Query, scope: QuerySet, *, limit: int, off
             SELECT rowid AS id, -bm25({fts}{weights}) AS score
             FROM {fts}
             WHERE {fts} MATCH %s AND {scope_sql}
-            LIMIT %s
+            ORDER BY rowid LIMIT %s  -- the first `cap` matches in id order: paging goes on from there
         ),
         top AS (
             SELECT id, score, count(*) OVER () AS matched
@@ -170,3 +170,20 @@ def _in_scope(scope: QuerySet, fts: str) -> tuple[str, tuple]:
     correlated = scope.order_by().filter(pk=RawSQL(f"{fts}.rowid", [])).values("pk")
     sql, params = correlated.query.sql_with_params()
     return f"EXISTS ({sql})", params
+
+
+def match_condition(source: Source, query: Query) -> tuple[str, list]:
+    """A WHERE condition on the source table: its row matches `query`."""
+    fts = _fts_for(source, query)
+    return f'"{source.table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)', [match_expression(query)]
+
+
+def snippets_sql(source: Source, query: Query, ids: list[int]) -> tuple[str, list]:
+    """(id, snippet) for each of `ids` that matches."""
+    fts = _fts_for(source, query)
+    marks = ", ".join("%s" for _ in ids)
+    sql = (
+        f"SELECT rowid, snippet({fts}, -1, %s, %s, %s, {SNIPPET_TOKENS}) FROM {fts} "
+        f"WHERE {fts} MATCH %s AND rowid IN ({marks})"
+    )
+    return sql, [snippets.START, snippets.STOP, snippets.ELLIPSIS, match_expression(query), *ids]

@@ -3,12 +3,14 @@ from django import forms
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
-from ..filters import DATE_RANGE, IdFilter
+from ..filters import DATE_RANGE, MAX_ID, IdFilter
 from ..models import Agency, Page, RecordsRequest, Statute
 from ..search import QueryError, search_pages, search_requests
+from ..search.api import MAX_OFFSET
 
 PER_PAGE = 20
-MAX_PAGE = 10_000  # beyond it the offset means nothing (and a huge one overflowed SQLite)
+MAX_PAGE = MAX_OFFSET // PER_PAGE  # only so the offset fits in 64 bits (a huge one overflowed SQLite)
+SORT_CHOICES = [("relevance", "Relevance"), ("date", "Release date, newest first")]
 TEXT_PAGES_PER_SCREEN = 20  # the document page shows its pages' text 20 at a time
 
 
@@ -54,16 +56,21 @@ def search(request):
     pages = Page.objects.visible_to(request.user)
     filterset = PageSearchFilter(request.GET, queryset=pages)
     context = {"filter": filterset, "q": query, "results": None, "request_hits": None, "error": None}
-    try:
-        page_number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
-    except ValueError:
-        page_number = 1
+    page_number = _whole_number(request.GET.get("page"), default=1, top=MAX_PAGE)
+    # The last page id of the screen before: the next screen continues from it (keyset).
+    after = _whole_number(request.GET.get("after"), default=None, top=MAX_ID)
+    sort = request.GET.get("sort", "relevance")
+    sort = sort if sort in dict(SORT_CHOICES) else "relevance"
+    context["sort"], context["sort_choices"] = sort, SORT_CHOICES
     if query:
         if not filterset.is_valid():
             context["error"] = "Some filters could not be read; fix them and search again."
         else:
             try:
-                results = search_pages(query, pages=filterset.qs, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE)
+                results = search_pages(
+                    query, pages=filterset.qs, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE,
+                    sort=sort, after=after,
+                )  # fmt: skip
                 if page_number == 1:
                     requests = RecordsRequest.objects.visible_to(request.user)
                     context["request_hits"] = search_requests(query, requests=requests, limit=10)
@@ -88,5 +95,13 @@ def search(request):
                 ]
     query_string = request.GET.copy()
     query_string.pop("page", None)
+    query_string.pop("after", None)
     context["querystring"] = query_string.urlencode()
     return render(request, "records/search.html", context)
+
+
+def _whole_number(raw, *, default, top):
+    try:
+        return min(max(1, int(raw)), top)
+    except (TypeError, ValueError):
+        return default

@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if not results.hits:
             self.stdout.write("No pages match.")
         elif results.has_next:
-            count = f"more than {results.matched:,}" if results.matched_capped else f"{results.matched:,}"
+            count = f"{results.matched:,}" if results.matched_exact else f"about {results.matched:,}"
             self.stdout.write(f"… first {len(results)} of {count} matching pages.")
 
 
