@@ -25,6 +25,7 @@ urlpatterns = [
     path("documents/<int:pk>/retry/", documents.document_retry, name="document_retry"),
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),
     path("search/", search.search, name="search"),
+    path("search/export.csv", search.search_export, name="search_export"),
     path("agencies/", agencies.agency_list, name="agency_list"),
     path("agencies/new/", agencies.agency_create, name="agency_create"),
     path("agencies/<int:pk>/", agencies.agency_detail, name="agency_detail"),

@@ -4,6 +4,8 @@ Scoping is the caller's: pass a queryset that already went through `visible_to(u
 `for_team(team)`) and any filters; only rows inside it can come back.
 """
 
+from collections.abc import Iterator
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, Max, Min, Q, QuerySet
@@ -74,6 +76,24 @@ def search_pages(
         past_ranking=sort == "relevance" and any(hit.score is None for hit in hits),
         next_after=hits[-1].page_id if hits and hits[-1].score is None and has_next else None,
     )  # fmt: skip
+
+
+def iter_page_hits(query: str | Query, *, pages: QuerySet, chunk: int = 500) -> Iterator[Hit]:
+    """Every page matching `query` inside `pages`, each once, in id order, fetched `chunk` at a
+    time by keyset (for export). Raises QueryError at once for a bad query, before any row."""
+    _check_scope(pages, Page)
+    parsed = parse_query(query) if isinstance(query, str) else query
+
+    def hits() -> Iterator[Hit]:
+        after = None
+        while True:
+            screen, has_next = _listed(PAGES, parsed, pages, order="id", after=after, offset=0, limit=chunk)
+            yield from screen
+            if not has_next or not screen:
+                return
+            after = screen[-1].page_id
+
+    return hits()
 
 
 def search_requests(query: str | Query, *, requests: QuerySet, limit: int = 20, offset: int = 0) -> SearchResults:

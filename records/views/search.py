@@ -1,12 +1,16 @@
 import django_filters
 from django import forms
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
+from .. import exports
 from ..filters import DATE_RANGE, MAX_ID, IdFilter
 from ..models import Agency, Page, RecordsRequest, Statute
 from ..search import QueryError, search_pages, search_requests
 from ..search.api import MAX_OFFSET
+from ..search.export import hit_rows
 
 PER_PAGE = 20
 MAX_PAGE = MAX_OFFSET // PER_PAGE  # only so the offset fits in 64 bits (a huge one overflowed SQLite)
@@ -98,6 +102,27 @@ def search(request):
     query_string.pop("after", None)
     context["querystring"] = query_string.urlencode()
     return render(request, "records/search.html", context)
+
+
+@login_required
+def search_export(request):
+    """Every page the search page would list (same query, same filters, same team scope) as CSV,
+    streamed in keyset chunks: no cap, each page once."""
+    query = request.GET.get("q", "").strip()
+    filterset = PageSearchFilter(request.GET, queryset=Page.objects.visible_to(request.user))
+    if not filterset.is_valid():
+        return _plain_error("Some filters could not be read; fix them and search again.")
+    try:
+        rows = hit_rows(query, pages=filterset.qs, base_url=request.build_absolute_uri("/").rstrip("/"))
+    except QueryError as error:
+        return _plain_error(str(error))
+    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="search-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def _plain_error(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
 
 
 def _whole_number(raw, *, default, top):
