@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, agencies, closures, dashboard, documents, letters, requests, search, teams
+from .views import accounts, agencies, closures, dashboard, documents, letters, requests, saved_searches, search, teams
 from .views import data as data_views  # issue 7: data in and out
 
 urlpatterns = [
@@ -26,6 +26,8 @@ urlpatterns = [
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),
     path("search/", search.search, name="search"),
     path("search/export.csv", search.search_export, name="search_export"),
+    path("search/saved/", saved_searches.saved_search_list, name="saved_search_list"),
+    path("search/saved/<int:pk>/delete/", saved_searches.saved_search_delete, name="saved_search_delete"),
     path("agencies/", agencies.agency_list, name="agency_list"),
     path("agencies/new/", agencies.agency_create, name="agency_create"),
     path("agencies/<int:pk>/", agencies.agency_detail, name="agency_detail"),

@@ -11,11 +11,12 @@ from .requests import (
     Tag,
     TrackingNumber,
 )
+from .searches import SavedSearch
 from .statutes import ClosureDay, Statute
 from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignment, team_ids_for
 
 __all__ = [
     "Agency", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
     "LetterKind", "LetterTemplate", "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
-    "TrackingNumber", "team_ids_for",
+    "TrackingNumber", "team_ids_for", "SavedSearch",
 ]  # fmt: skip

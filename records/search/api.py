@@ -78,6 +78,13 @@ def search_pages(
     )  # fmt: skip
 
 
+def matching_pages(query: str | Query, *, pages: QuerySet) -> QuerySet:
+    """`pages` narrowed to those matching `query`, as a queryset (for counts and marks)."""
+    _check_scope(pages, Page)
+    parsed = parse_query(query) if isinstance(query, str) else query
+    return _matching(PAGES, parsed, pages)
+
+
 def iter_page_hits(query: str | Query, *, pages: QuerySet, chunk: int = 500) -> Iterator[Hit]:
     """Every page matching `query` inside `pages`, each once, in id order, fetched `chunk` at a
     time by keyset (for export). Raises QueryError at once for a bad query, before any row."""

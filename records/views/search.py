@@ -101,6 +101,9 @@ def search(request):
     query_string.pop("page", None)
     query_string.pop("after", None)
     context["querystring"] = query_string.urlencode()
+    context["save_filters"] = [
+        (k, v) for k, values in query_string.lists() for v in values if k not in {"q", "sort"} and v
+    ]
     return render(request, "records/search.html", context)
 
 
