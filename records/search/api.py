@@ -149,9 +149,9 @@ def _ranked_rows(source: Source, query: Query, scope: QuerySet, *, limit: int, o
         return [dict(zip(names, values, strict=False)) for values in cursor.fetchall()]
 
 
-def _matching(source: Source, query: Query, scope: QuerySet) -> QuerySet:
-    """`scope` narrowed to the rows matching `query`, unordered."""
-    sql, params = backend_for(connections[scope.db].vendor).match_condition(source, query)
+def _matching(source: Source, query: Query, scope: QuerySet, after: int | None = None) -> QuerySet:
+    """`scope` narrowed to the rows matching `query` (with an id above `after`), unordered."""
+    sql, params = backend_for(connections[scope.db].vendor).match_condition(source, query, after)
     return scope.order_by().filter(RawSQL(sql, params, output_field=BooleanField()))
 
 
@@ -187,10 +187,10 @@ def _listed(source: Source, query: Query, scope: QuerySet, *, order: str, after,
                 Q(document__uploaded_at__lt=released) | Q(document__uploaded_at=released, pk__gt=after)
             )
             offset = 0
+    elif after:
+        matching, offset = _matching(source, query, scope, after=after).order_by("pk"), 0
     else:
         matching = matching.order_by("pk")
-        if after:
-            matching, offset = matching.filter(pk__gt=after), 0
     try:
         ids = list(matching.values_list("pk", flat=True)[offset : offset + limit + 1])
     except EmptyResultSet:

@@ -223,10 +223,12 @@ def _candidates(source: Source, scope: QuerySet, match_sql: str, match_params: l
     )
 
 
-def match_condition(source: Source, query: Query) -> tuple[str, list]:
+def match_condition(source: Source, query: Query, after: int | None = None) -> tuple[str, list]:
     """A WHERE condition on the source table: its row matches `query`."""
     match_sql, match_params = tsquery_sql(query)
-    return f'"{source.table}"."{COLUMN}" @@ {match_sql}', match_params
+    if after is None:
+        return f'"{source.table}"."{COLUMN}" @@ {match_sql}', match_params
+    return f'"{source.table}"."{COLUMN}" @@ {match_sql} AND "{source.table}"."id" > %s', [*match_params, after]
 
 
 def snippets_sql(source: Source, query: Query, ids: list[int]) -> tuple[str, list]:

@@ -172,10 +172,14 @@ def _in_scope(scope: QuerySet, fts: str) -> tuple[str, tuple]:
     return f"EXISTS ({sql})", params
 
 
-def match_condition(source: Source, query: Query) -> tuple[str, list]:
-    """A WHERE condition on the source table: its row matches `query`."""
+def match_condition(source: Source, query: Query, after: int | None = None) -> tuple[str, list]:
+    """A WHERE condition on the source table: its row matches `query` (and its id is above `after`:
+    FTS5 then skips to that rowid instead of listing every match for each keyset chunk)."""
     fts = _fts_for(source, query)
-    return f'"{source.table}"."id" IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)', [match_expression(query)]
+    matches = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+    if after is None:
+        return f'"{source.table}"."id" IN ({matches})', [match_expression(query)]
+    return f'"{source.table}"."id" IN ({matches} AND rowid > %s)', [match_expression(query), after]
 
 
 def snippets_sql(source: Source, query: Query, ids: list[int]) -> tuple[str, list]:
