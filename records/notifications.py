@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import DigestSent, RecordsRequest, Team
+from .search.saved import digest_alerts, mark_announced
 
 
 def digest_items(today: dt.date) -> dict:
@@ -41,7 +42,10 @@ def send_reminder_digests(today: dt.date | None = None) -> int:
     """Send today's digests; returns how many were sent (0 on a second run the same day)."""
     today = today or timezone.localdate()
     sent = 0
-    for user, groups in digest_items(today).items():
+    items = digest_items(today)
+    for user, alerts in digest_alerts().items():
+        items[user]["saved_searches"] = alerts  # "3 new pages mention Vigilant (ALPR 2026)"
+    for user, groups in items.items():
         count = sum(len(v) for v in groups.values())
         if not count or not user.email:
             continue
@@ -51,6 +55,7 @@ def send_reminder_digests(today: dt.date | None = None) -> int:
                 body = render_to_string("records/email/digest.txt", {"user": user, "today": today, **groups})
                 subject = f"Records deadlines: {len(groups['overdue'])} overdue, {len(groups['due_soon'])} due soon"
                 send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+                mark_announced(groups.get("saved_searches", []))  # only once the digest went out
         except IntegrityError:
             continue  # already sent today
         sent += 1

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import accounts, agencies, campaigns, closures, dashboard, documents, letters, requests, search, teams
+from .views import (
+    accounts,
+    agencies,
+    campaigns,
+    closures,
+    dashboard,
+    documents,
+    letters,
+    requests,
+    saved_searches,
+    search,
+    teams,
+)
 from .views import data as data_views  # issue 7: data in and out
 from .views import review as review_views  # issue 14: review marks and exhibit binders
 
@@ -26,6 +38,9 @@ urlpatterns = [
     path("documents/<int:pk>/retry/", documents.document_retry, name="document_retry"),
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),
     path("search/", search.search, name="search"),
+    path("search/export.csv", search.search_export, name="search_export"),
+    path("search/saved/", saved_searches.saved_search_list, name="saved_search_list"),
+    path("search/saved/<int:pk>/delete/", saved_searches.saved_search_delete, name="saved_search_delete"),
     path("agencies/", agencies.agency_list, name="agency_list"),
     path("agencies/new/", agencies.agency_create, name="agency_create"),
     path("agencies/<int:pk>/", agencies.agency_detail, name="agency_detail"),

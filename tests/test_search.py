@@ -154,8 +154,8 @@ class HitsTest(TestCase):
         )
         self.assertEqual(
             hit.as_json(),
-            {"document_id": self.document.pk, "request_id": self.request.pk, "filename": "scan.pdf", "page": 1,
-             "snippet": str(hit.snippet)},
+            {"kind": "page", "document_id": self.document.pk, "request_id": self.request.pk, "filename": "scan.pdf",
+             "page": 1, "snippet": str(hit.snippet)},
         )  # fmt: skip
 
     def test_snippet_marks_the_match_and_escapes_the_page(self):
@@ -210,14 +210,24 @@ class RankingAndPagingTest(TestCase):
         results = search_pages("audit", pages=Page.objects.all(), limit=5, offset=50)
         self.assertEqual((results.hits, results.has_next, results.matched), ([], False, 10))
 
-    def test_ranking_is_bounded_to_the_first_candidates(self):
+    def test_ranking_is_bounded_to_the_first_candidates_and_paging_goes_on_past_them(self):
         with mock.patch("records.search.api.CANDIDATES", 3):
             results = search_pages("audit", pages=Page.objects.all(), limit=2)
             self.assertEqual(
-                (len(results), results.has_next, results.matched, results.matched_capped), (2, True, 3, True)
+                (len(results), results.has_next, results.matched, results.matched_capped), (2, True, 10, False)
             )
-            last = search_pages("audit", pages=Page.objects.all(), limit=2, offset=2)
-            self.assertEqual((len(last), last.has_next), (1, False))
+            # The third ranked hit, then the matches past the ranking in id order, to the last one.
+            seen = [hit.page_id for hit in results]
+            offset = 2
+            while True:
+                screen = search_pages("audit", pages=Page.objects.all(), limit=2, offset=offset)
+                seen += [hit.page_id for hit in screen]
+                offset += 2
+                if not screen.has_next:
+                    break
+            self.assertTrue(screen.past_ranking)
+            everything = Page.objects.filter(text__icontains="audit").values_list("pk", flat=True)
+            self.assertEqual(sorted(seen), sorted(everything))
 
     def test_limit_is_clamped(self):
         self.assertEqual(search_pages("audit", pages=Page.objects.all(), limit=0).limit, 1)

@@ -40,7 +40,7 @@ class SearchCommandTest(TestCase):
         expected = [hit.as_json() for hit in search_pages("budget", pages=Page.objects.all())]
         self.assertEqual(printed, expected)
         self.assertEqual(len(printed), 3)
-        self.assertEqual(set(printed[0]), {"document_id", "request_id", "filename", "page", "snippet"})
+        self.assertEqual(set(printed[0]), {"kind", "document_id", "request_id", "filename", "page", "snippet"})
         self.assertIn("<mark>", printed[0]["snippet"])
 
     def test_team_and_limit(self):

@@ -2,9 +2,12 @@
 
 import pytest
 
-from records.search import Query, QueryError, Term, parse_query
+from records.models import Page
+from records.search import Query, QueryError, Term, parse_query, search_pages
 from records.search.postgres import tsquery_sql
 from records.search.sqlite import match_expression
+
+from . import factories
 
 
 def word(text):
@@ -113,3 +116,91 @@ def test_tsquery_is_built_from_quoted_literals():
     assert params == [*["'smith'"] * 3, *["'o''brien'"] * 3, "'negotiat':*", *["'back\\\\slash'"] * 3]
     assert sql.count("%s") == len(params)
     assert "!!" in sql and "&&" in sql and "||" in sql
+
+
+# --- AND and NEAR/n (issue 15) ---------------------------------------------------------------
+
+
+def near(left, right, distance):
+    return Term(f"{left} NEAR/{distance} {right}", "near", (left, right), distance)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("smith AND jones", Query(groups=((word("smith"),), (word("jones"),)))),
+        ("smith AND jones OR smyth", Query(groups=((word("smith"),), (word("jones"), word("smyth"))))),
+        ("smith and jones", Query(groups=((word("smith"),), (word("and"),), (word("jones"),)))),
+        ('"AND"', Query(groups=((phrase("AND"),),))),
+        ('"license plate" NEAR/10 ICE', Query(groups=((near(phrase("license plate"), word("ICE"), 10),),))),
+        ("plate NEAR ice", Query(groups=((near(word("plate"), word("ice"), 10),),))),
+        ("vigil* NEAR/2 plate memo", Query(groups=((near(prefix("vigil"), word("plate"), 2),), (word("memo"),)))),
+        ("x OR a NEAR/3 b", Query(groups=((word("x"), near(word("a"), word("b"), 3)),))),
+    ],
+)
+def test_parses_and_and_near(text, expected):
+    assert parse_query(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("AND smith", "AND needs a word on each side"),
+        ("smith AND", "AND needs a word on each side"),
+        ("smith AND AND jones", "AND needs a word on each side"),
+        ("smith AND OR jones", "AND needs a word on each side"),
+        ("smith OR AND jones", "AND needs a word on each side"),
+        ("NEAR/3 plate", "NEAR needs a word"),
+        ("plate NEAR/3", "NEAR needs a word"),
+        ("plate OR NEAR/3 ice", "NEAR needs a word"),
+        ("plate NEAR/ ice", "a number of words from 1 to 50"),
+        ("plate NEAR/x ice", "a number of words from 1 to 50"),
+        ("plate NEAR/0 ice", "a number of words from 1 to 50"),
+        ("plate NEAR/51 ice", "a number of words from 1 to 50"),
+        ("plate NEAR/3 -ice", "NEAR can't join an excluded"),
+        ("a NEAR/3 b NEAR/3 c", "NEAR joins two terms only"),
+    ],
+)
+def test_malformed_and_near_raise_query_error(text, message):
+    with pytest.raises(QueryError, match=message):
+        parse_query(text)
+
+
+def test_near_in_engine_syntax():
+    query = parse_query('"license plate" NEAR/2 ICE')
+    assert match_expression(query) == '(NEAR("license plate" "ICE", 2))'
+    sql, params = tsquery_sql(query)
+    expression = "'license plate' <1> 'ICE' | 'ICE' <1> 'license plate' | 'license plate' <2> 'ICE' | "
+    assert params[2].startswith(expression) and params[2].endswith("'ICE' <3> 'license plate'")
+
+
+@pytest.fixture
+def layouts(db, team):
+    from .test_search_page import add_pages
+
+    r = factories.make_request(team, title="Scans")
+    add_pages(r, "near.pdf", [
+        "the license plate data shared with ICE agents",  # 3 words between
+        "ICE asked for every license plate read",  # reversed order, 3 words between
+        "license plate readers " + "filler " * 20 + "ICE",  # 21 words between
+        "licensed plates near ICE",  # stemmed forms, adjacent-ish
+        "and then the and",
+    ])  # fmt: skip
+    return Page.objects.for_team(team)
+
+
+def _pages(query, pages):
+    return sorted(hit.page for hit in search_pages(query, pages=pages, limit=100))
+
+
+def test_near_finds_terms_within_n_words_in_either_order(layouts):
+    assert _pages('"license plate" NEAR/3 ICE', layouts) == [1, 2, 4]
+    assert _pages('"license plate" NEAR/2 ICE', layouts) == [4]
+    assert _pages('"license plate" NEAR/21 ICE', layouts) == [1, 2, 3, 4]
+    assert _pages("plate NEAR/1 ice", layouts) == [4]
+    assert _pages("licens* NEAR/3 ICE", layouts) == [2, 4]  # page 1: four words between
+
+
+def test_and_is_the_operator_not_a_word(layouts):
+    assert _pages("license AND ICE", layouts) == [1, 2, 3, 4]
+    assert _pages("license AND readers", layouts) == [3]

@@ -303,19 +303,24 @@ class StatuteSerializer(serializers.ModelSerializer):
 
 
 class SearchHitSerializer(serializers.Serializer):
-    kind = serializers.CharField()
+    kind = serializers.CharField(help_text="page, request or communication.")
     request_id = serializers.IntegerField()
     document_id = serializers.IntegerField(allow_null=True)
     filename = serializers.CharField()
     page = serializers.IntegerField(allow_null=True)
     ocr = serializers.BooleanField()
+    communication_id = serializers.IntegerField(allow_null=True, help_text="Communication hits only.")
+    title = serializers.CharField(help_text="Request and communication hits: the title or subject.")
     snippet = serializers.CharField(help_text="Escaped text; the matches are wrapped in <mark>…</mark>.")
 
 
 class SearchResultsSerializer(serializers.Serializer):
     query = serializers.CharField()
-    matched = serializers.IntegerField(help_text="Matches ranked; with matched_capped, there were more.")
-    matched_capped = serializers.BooleanField()
+    matched = serializers.IntegerField(help_text="Pages matching: exact with matched_exact, else an estimate.")
+    matched_capped = serializers.BooleanField(help_text="The opposite of matched_exact (kept for old clients).")
+    matched_exact = serializers.BooleanField()
+    sort = serializers.CharField()
+    next_after = serializers.IntegerField(allow_null=True, help_text="Pass as `after` for the next screen.")
     offset = serializers.IntegerField()
     limit = serializers.IntegerField()
     has_next = serializers.BooleanField()

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from records import timeline_writes
 from records.middleware import POLICY
 from records.models import Agency, Communication, Document, Event, Page, RecordsRequest, Statute
-from records.search import QueryError, search_pages
+from records.search import QueryError, search_pages, search_requests
 
 from . import filters
 from .concurrency import VersionedViewSetMixin
@@ -114,13 +114,24 @@ class StatuteViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class SearchParams(serializers.Serializer):
-    q = serializers.CharField(help_text='Words (all must match), "exact phrase", OR, -excluded, prefix*.')
+    q = serializers.CharField(
+        help_text='Words (all must match), "exact phrase", OR, AND, -excluded, prefix*, a NEAR/n b (at most n words apart).'
+    )
     limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
-    offset = serializers.IntegerField(required=False, default=0, min_value=0)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**62)
+    sort = serializers.ChoiceField(choices=["relevance", "date"], required=False, default="relevance")
+    after = serializers.IntegerField(
+        required=False, default=None, min_value=1, max_value=2**63 - 1,
+        help_text="next_after from the previous response: continue from there (faster than a large offset).",
+    )  # fmt: skip
 
 
 class SearchView(APIView):
-    """Full-text search of your teams' released pages. Thin: records.search does the work."""
+    """Full-text search of your teams' released pages, requests and communications.
+
+    `results` holds one page of page hits (`kind: page`); on the first page (offset 0) the
+    request and communication hits follow, each with its `kind`. Thin: records.search does the work.
+    """
 
     @extend_schema(
         parameters=[SearchParams],
@@ -138,7 +149,13 @@ class SearchView(APIView):
                 pages=Page.objects.visible_to(request.user),
                 limit=params.validated_data["limit"],
                 offset=params.validated_data["offset"],
+                sort=params.validated_data["sort"],
+                after=params.validated_data["after"],
             )
+            others = []
+            if params.validated_data["offset"] == 0:
+                requests = RecordsRequest.objects.visible_to(request.user)
+                others = search_requests(results.query, requests=requests, limit=params.validated_data["limit"]).hits
         except QueryError as e:
             return Response({"q": [str(e)]}, status=400)
         except DatabaseError:
@@ -154,13 +171,16 @@ class SearchView(APIView):
                 "filename": hit.filename,
                 "page": hit.page,
                 "ocr": hit.ocr,
+                "communication_id": hit.communication_id,
+                "title": hit.title,
                 "snippet": str(hit.snippet),
             }  # fmt: skip
-            for hit in results.hits
+            for hit in [*results.hits, *others]
         ]
         body = {
             "query": params.validated_data["q"], "matched": results.matched, "matched_capped": results.matched_capped,
             "offset": results.offset, "limit": results.limit, "has_next": results.has_next, "results": hits,
+            "matched_exact": results.matched_exact, "next_after": results.next_after, "sort": results.sort,
         }  # fmt: skip
         return Response(SearchResultsSerializer(body).data)
 

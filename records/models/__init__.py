@@ -13,6 +13,7 @@ from .requests import (
     TrackingNumber,
 )
 from .review import BUILTIN_TAGS, BatesCounter, Binder, BinderPage, PageMark, PageNote, ReviewTag
+from .searches import SavedSearch
 from .statutes import ClosureDay, Statute
 from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignment, team_ids_for
 
@@ -20,6 +21,6 @@ __all__ = [
     "Agency", "AgencyMerge", "Campaign", "CampaignDraft", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication",
     "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "RecordsRequest",
     "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
-    "TrackingNumber", "team_ids_for",
+    "TrackingNumber", "team_ids_for", "SavedSearch",
     "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
 ]  # fmt: skip

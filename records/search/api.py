@@ -4,18 +4,25 @@ Scoping is the caller's: pass a queryset that already went through `visible_to(u
 `for_team(team)`) and any filters; only rows inside it can come back.
 """
 
+from collections.abc import Iterator
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import BooleanField, Max, Min, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from records.models import Communication, Page, RecordsRequest
 
 from . import postgres, snippets, sqlite
-from .query import Query, parse_query
+from .query import Query, QueryError, parse_query
 from .results import Hit, SearchResults
 from .sources import CANDIDATES, COMMUNICATIONS, PAGES, REQUESTS, Source
 
 MAX_LIMIT = 100
+MAX_OFFSET = 2**62  # past any real corpus; keeps the number inside a 64-bit integer
+# Up to this many matches a search counts them exactly; beyond, it estimates ("about N").
+COUNT_EXACTLY = 10_000
+SORTS = {"relevance": "id", "date": "date"}  # the order of the listing past the ranked window
 
 
 def backend_for(vendor: str):
@@ -26,14 +33,74 @@ def backend_for(vendor: str):
     raise NotImplementedError(f"Full-text search has no backend for {vendor}")
 
 
-def search_pages(query: str | Query, *, pages: QuerySet, limit: int = 20, offset: int = 0) -> SearchResults:
-    """Pages matching `query` inside `pages`, best first. Raises QueryError for a bad query."""
+def search_pages(
+    query: str | Query,
+    *,
+    pages: QuerySet,
+    limit: int = 20,
+    offset: int = 0,
+    sort: str = "relevance",
+    after: int | None = None,
+) -> SearchResults:
+    """Pages matching `query` inside `pages`, one screen of them. Raises QueryError for a bad query.
+
+    sort="relevance": the first CANDIDATES matches (in id order) are ranked, best first; every
+    match after them follows in id order (release order), so no hit is out of reach.
+    sort="date": every match, newest release first (then page id).
+    `after` (a page id, the last hit of the screen before) continues a listing by keyset
+    instead of `offset`; it has no effect inside the ranked window.
+    """
     _check_scope(pages, Page)
     parsed = parse_query(query) if isinstance(query, str) else query
     limit, offset = _check_window(limit, offset)
-    rows, matched = _ranked(PAGES, parsed, pages, limit=limit, offset=offset)
-    hits = [_hit(PAGES, row) for row in rows]
-    return _results(parsed, hits, limit=limit, offset=offset, matched=[matched])
+    if sort not in SORTS:
+        raise QueryError("Sort by relevance or by release date.")
+    matched, exact = _count(PAGES, parsed, pages)
+    in_window = sort == "relevance" and after is None and offset < CANDIDATES
+    if in_window:
+        ranked_count = min(limit, CANDIDATES - offset)
+        rows = _ranked_rows(PAGES, parsed, pages, limit=ranked_count + 1, offset=offset, cap=CANDIDATES)
+        hits = [_hit(PAGES, row) for row in rows[:ranked_count]]
+        has_next = len(rows) > ranked_count
+        if len(hits) == ranked_count and offset + ranked_count == CANDIDATES:
+            # The ranked window is used up: go on with the matches after it, in id order.
+            more, has_next = _listed(
+                PAGES, parsed, pages, order="id", after=None, offset=CANDIDATES, limit=limit - ranked_count
+            )
+            hits += more
+    else:
+        hits, has_next = _listed(PAGES, parsed, pages, order=SORTS[sort], after=after, offset=offset, limit=limit)
+    return SearchResults(
+        query=parsed, hits=hits, offset=offset, limit=limit, has_next=has_next,
+        matched=matched, matched_capped=not exact, matched_exact=exact, cap=CANDIDATES, sort=sort,
+        past_ranking=sort == "relevance" and any(hit.score is None for hit in hits),
+        next_after=hits[-1].page_id if hits and hits[-1].score is None and has_next else None,
+    )  # fmt: skip
+
+
+def matching_pages(query: str | Query, *, pages: QuerySet) -> QuerySet:
+    """`pages` narrowed to those matching `query`, as a queryset (for counts and marks)."""
+    _check_scope(pages, Page)
+    parsed = parse_query(query) if isinstance(query, str) else query
+    return _matching(PAGES, parsed, pages)
+
+
+def iter_page_hits(query: str | Query, *, pages: QuerySet, chunk: int = 500) -> Iterator[Hit]:
+    """Every page matching `query` inside `pages`, each once, in id order, fetched `chunk` at a
+    time by keyset (for export). Raises QueryError at once for a bad query, before any row."""
+    _check_scope(pages, Page)
+    parsed = parse_query(query) if isinstance(query, str) else query
+
+    def hits() -> Iterator[Hit]:
+        after = None
+        while True:
+            screen, has_next = _listed(PAGES, parsed, pages, order="id", after=after, offset=0, limit=chunk)
+            yield from screen
+            if not has_next or not screen:
+                return
+            after = screen[-1].page_id
+
+    return hits()
 
 
 def search_requests(query: str | Query, *, requests: QuerySet, limit: int = 20, offset: int = 0) -> SearchResults:
@@ -66,6 +133,102 @@ def repair_index(using: str = "default") -> list[str]:
     connection = connections[using]
     with connection.cursor() as cursor:
         return [source.kind for source in backend_for(connection.vendor).repair(cursor)]
+
+
+def _ranked_rows(source: Source, query: Query, scope: QuerySet, *, limit: int, offset: int, cap: int) -> list[dict]:
+    connection = connections[scope.db]
+    try:
+        sql, params = backend_for(connection.vendor).ranked_sql(
+            source, query, scope, limit=limit, offset=offset, cap=cap
+        )
+    except EmptyResultSet:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, values, strict=False)) for values in cursor.fetchall()]
+
+
+def _matching(source: Source, query: Query, scope: QuerySet, after: int | None = None) -> QuerySet:
+    """`scope` narrowed to the rows matching `query` (with an id above `after`), unordered."""
+    sql, params = backend_for(connections[scope.db].vendor).match_condition(source, query, after)
+    return scope.order_by().filter(RawSQL(sql, params, output_field=BooleanField()))
+
+
+def _count(source: Source, query: Query, scope: QuerySet) -> tuple[int, bool]:
+    """(how many rows match, whether that is exact). Counting stops at COUNT_EXACTLY + 1; past
+    it the total is estimated from where, in id order, the COUNT_EXACTLY-th match lies."""
+    matching = _matching(source, query, scope)
+    try:
+        counted = matching[: COUNT_EXACTLY + 1].count()
+    except EmptyResultSet:
+        return 0, True
+    if counted <= COUNT_EXACTLY:
+        return counted, True
+    nth = matching.order_by("pk").values_list("pk", flat=True)[COUNT_EXACTLY - 1]
+    bounds = scope.order_by().aggregate(first=Min("pk"), last=Max("pk"))
+    share = (nth - bounds["first"] + 1) / (bounds["last"] - bounds["first"] + 1)
+    estimate = max(COUNT_EXACTLY + 1, round(COUNT_EXACTLY / share))
+    digits = len(str(estimate)) - 2  # two significant figures: it is an estimate
+    return round(estimate, -digits), False
+
+
+def _listed(source: Source, query: Query, scope: QuerySet, *, order: str, after, offset: int, limit: int):
+    """Matches in a stable order (id, or release date then id), `limit` of them from `after`
+    (keyset) or else from `offset`; and whether there are more."""
+    matching = _matching(source, query, scope)
+    if order == "date":
+        matching = matching.order_by("-document__uploaded_at", "pk")
+        released = (
+            Page.objects.filter(pk=after).values_list("document__uploaded_at", flat=True).first() if after else None
+        )
+        if released is not None:
+            matching = matching.filter(
+                Q(document__uploaded_at__lt=released) | Q(document__uploaded_at=released, pk__gt=after)
+            )
+            offset = 0
+    elif after:
+        matching, offset = _matching(source, query, scope, after=after).order_by("pk"), 0
+    else:
+        matching = matching.order_by("pk")
+    try:
+        ids = list(matching.values_list("pk", flat=True)[offset : offset + limit + 1])
+    except EmptyResultSet:
+        return [], False
+    has_next, ids = len(ids) > limit, ids[:limit]
+    return _page_hits(source, query, ids, scope.db), has_next
+
+
+def _page_hits(source: Source, query: Query, ids: list[int], using: str) -> list[Hit]:
+    """Hits for page `ids`, in that order, with their snippets (score None: not ranked)."""
+    if not ids:
+        return []
+    connection = connections[using]
+    sql, params = backend_for(connection.vendor).snippets_sql(source, query, ids)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        marked = dict(cursor.fetchall())
+    rows = (
+        Page.objects.using(using)
+        .filter(pk__in=ids)
+        .values("id", "number", "ocr", "document_id", "document__request_id", "document__original_name")
+    )
+    details = {row["id"]: row for row in rows}
+    return [
+        Hit(
+            kind="page",
+            request_id=details[pk]["document__request_id"],
+            snippet=snippets.to_html(marked.get(pk)),
+            score=None,
+            page_id=pk,
+            document_id=details[pk]["document_id"],
+            filename=details[pk]["document__original_name"],
+            page=details[pk]["number"],
+            ocr=details[pk]["ocr"],
+        )  # fmt: skip
+        for pk in ids
+        if pk in details
+    ]
 
 
 def _ranked(source: Source, query: Query, scope: QuerySet, *, limit: int, offset: int):
@@ -127,5 +290,5 @@ def _check_scope(scope: QuerySet, model) -> None:
 
 def _check_window(limit: int, offset: int) -> tuple[int, int]:
     limit = max(1, min(int(limit), MAX_LIMIT))
-    offset = max(0, min(int(offset), CANDIDATES))
+    offset = max(0, min(int(offset), MAX_OFFSET))
     return limit, offset

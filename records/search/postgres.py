@@ -10,7 +10,7 @@ from django.db.models import BooleanField, FloatField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from . import snippets
-from .query import Query, Term
+from .query import MAX_NEAR, Query, Term
 from .sources import SOURCES, Source
 
 COLUMN = "search_vector"
@@ -25,13 +25,22 @@ HEADLINE_OPTIONS = f'StartSel="{snippets.START}", StopSel="{snippets.STOP}", Max
 def _vector_sql(source: Source) -> str:
     # PostgreSQL's parser drops anything shaped like an HTML tag; released text is plain text,
     # so "<script>" is the word script here, as it is in SQLite.
-    parts = [
-        f"setweight(to_tsvector('{config}'::regconfig, "
-        f"translate(left(coalesce({column}, ''), {MAX_INDEXED_CHARS}), '<>', '  ')), '{weight}')"
+    halves = [
+        " || ".join(
+            f"setweight(to_tsvector('{config}'::regconfig, "
+            f"translate(left(coalesce({column}, ''), {MAX_INDEXED_CHARS}), '<>', '  ')), '{weight}')"
+            for column, weight in zip(source.columns, "ABCD", strict=False)
+        )
         for config in ("english", "simple")
-        for column, weight in zip(source.columns, "ABCD", strict=False)
     ]
-    return " || ".join(parts)
+    return f"{halves[0]} || {_GAP} || {halves[1]}"
+
+
+# `||` puts the unstemmed half right after the stemmed one: without a gap, NEAR/n would find
+# the last words of a page within n words of its first words. GAP_WORD sits MAX_NEAR + 2
+# positions after the stemmed half and shifts the unstemmed half past it.
+GAP_WORD = "zzsearchgapzz"
+_GAP = f"to_tsvector('english'::regconfig, '{'the ' * (MAX_NEAR + 2)}{GAP_WORD}')"  # "the": a stop word
 
 
 def _document_sql(source: Source, alias: str) -> str:
@@ -105,14 +114,22 @@ def _settle(cursor) -> None:
     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
-def tsquery_sql(query: Query) -> tuple[str, list[str]]:
-    """A tsquery expression built from the tree; each term is a quoted tsquery literal."""
+def tsquery_sql(query: Query, *, for_headline: bool = False) -> tuple[str, list[str]]:
+    """A tsquery expression built from the tree; each term is a quoted tsquery literal.
+
+    `for_headline`: NEAR becomes either side (ts_headline took 0.5 s a page on the OR of
+    2(n + 1) phrases; the match itself was already decided by the full query).
+    """
     params: list[str] = []
 
     def leaf(term: Term) -> str:
-        literal = "'" + term.text.replace("\\", "\\\\").replace("'", "''") + "'"
+        if term.kind == "near" and for_headline:
+            return "(" + " || ".join(leaf(side) for side in term.near) + ")"
+        if term.kind == "near":
+            return near(term)
+        literal = _literal(term)
         if term.kind == "prefix":
-            params.append(literal + ":*")
+            params.append(literal)
             return "to_tsquery('simple'::regconfig, %s)"
         # The stemmed lexeme finds every form, the exact one included; a stop word ("US")
         # has no stemmed lexeme and is looked up as typed. Constant-folded at plan time.
@@ -122,9 +139,37 @@ def tsquery_sql(query: Query) -> tuple[str, list[str]]:
             " ELSE to_tsquery('simple'::regconfig, %s) END)"
         )
 
+    def near(term: Term) -> str:
+        # tsquery has only exact distances (`a <3> b`: b three positions after a's last word), so
+        # NEAR/n is every distance from 1 (adjacent) to n + 1 (n words between), in both orders.
+        # Both sides must use one configuration: positions in the stemmed and the unstemmed half
+        # of the vector don't line up, so a prefix or a stop word puts the whole NEAR in 'simple'.
+        left, right = (_literal(side) for side in term.near)
+        alternatives = [
+            f"{first} <{distance}> {second}"
+            for distance in range(1, term.distance + 2)
+            for first, second in ((left, right), (right, left))
+        ]
+        expression = " | ".join(alternatives)
+        if any(side.kind == "prefix" for side in term.near):
+            params.append(expression)
+            return "to_tsquery('simple'::regconfig, %s)"
+        params.extend([left, right, expression, expression])
+        return (
+            "(CASE WHEN numnode(to_tsquery('english'::regconfig, %s)) > 0"
+            " AND numnode(to_tsquery('english'::regconfig, %s)) > 0"
+            " THEN to_tsquery('english'::regconfig, %s) ELSE to_tsquery('simple'::regconfig, %s) END)"
+        )
+
     groups = ["(" + " || ".join(leaf(term) for term in group) + ")" for group in query.groups]
     excluded = [f"!!{leaf(term)}" for term in query.excluded]
     return "(" + " && ".join(groups + excluded) + ")", params
+
+
+def _literal(term: Term) -> str:
+    """A quoted tsquery literal; a prefix carries its :* (for the 'simple' configuration)."""
+    literal = "'" + term.text.replace("\\", "\\\\").replace("'", "''") + "'"
+    return literal + ":*" if term.kind == "prefix" else literal
 
 
 def ranked_sql(source: Source, query: Query, scope: QuerySet, *, limit: int, offset: int, cap: int):
@@ -133,11 +178,15 @@ def ranked_sql(source: Source, query: Query, scope: QuerySet, *, limit: int, off
     ts_rank runs on the first `cap` matches inside `scope`, ts_headline on the rows returned.
     """
     match_sql, match_params = tsquery_sql(query)
-    candidates = _candidates(source, scope, match_sql, match_params).values_list("pk", "search_score")[:cap]
+    # The first `cap` matches in id order: paging past them goes on in that order (api.py).
+    candidates = (
+        _candidates(source, scope, match_sql, match_params).order_by("pk").values_list("pk", "search_score")[:cap]
+    )
     candidates_sql, candidates_params = candidates.query.sql_with_params()
     # The stemmed config highlights stemmed matches; a prefix only matches unstemmed words.
     config = "simple" if query.has_prefix else "english"
     document = _document_sql(source, "row")
+    match_sql, match_params = tsquery_sql(query, for_headline=True)  # from here on: headlines only
     sql = f"""
         WITH candidates (id, score) AS ({candidates_sql}),
         top AS (
@@ -179,3 +228,29 @@ def _candidates(source: Source, scope: QuerySet, match_sql: str, match_params: l
         .filter(RawSQL(f"{vector} @@ {match_sql}", match_params, output_field=BooleanField()))
         .annotate(search_score=RawSQL(f"ts_rank({vector}, {match_sql}, 1)", match_params, output_field=FloatField()))
     )
+
+
+def match_condition(source: Source, query: Query, after: int | None = None) -> tuple[str, list]:
+    """A WHERE condition on the source table: its row matches `query`."""
+    match_sql, match_params = tsquery_sql(query)
+    if after is None:
+        return f'"{source.table}"."{COLUMN}" @@ {match_sql}', match_params
+    return f'"{source.table}"."{COLUMN}" @@ {match_sql} AND "{source.table}"."id" > %s', [*match_params, after]
+
+
+def snippets_sql(source: Source, query: Query, ids: list[int]) -> tuple[str, list]:
+    """(id, snippet) for each of `ids`."""
+    match_sql, match_params = tsquery_sql(query, for_headline=True)
+    config = "simple" if query.has_prefix else "english"
+    document = _document_sql(source, "row")
+    sql = f"""
+        SELECT row.id,
+               CASE WHEN strpos(headline.text, %s) > 0 THEN headline.text
+                    ELSE ts_headline('simple'::regconfig, {document}, {match_sql}, %s) END
+        FROM {source.table} AS row
+        CROSS JOIN LATERAL (
+            SELECT ts_headline('{config}'::regconfig, {document}, {match_sql}, %s) AS text OFFSET 0
+        ) AS headline
+        WHERE row.id = ANY(%s)
+    """
+    return sql, [snippets.START, *match_params, HEADLINE_OPTIONS, *match_params, HEADLINE_OPTIONS, list(ids)]

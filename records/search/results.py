@@ -12,7 +12,7 @@ class Hit:
     kind: str  # "page" | "request" | "communication"
     request_id: int
     snippet: SafeString  # escaped text with the matches in <mark>…</mark>
-    score: float  # higher is better; comparable within one search, not across searches
+    score: float | None  # higher is better, within one search; None: listed past the ranking, not ranked
     # Page hits:
     page_id: int | None = None
     document_id: int | None = None
@@ -24,8 +24,9 @@ class Hit:
     title: str = ""  # the request's title or the communication's subject
 
     def as_json(self) -> dict:
-        """The `search --json` shape (DESIGN.md)."""
+        """The `search --json` shape (DESIGN.md), with its `kind`."""
         return {
+            "kind": self.kind,
             "document_id": self.document_id,
             "request_id": self.request_id,
             "filename": self.filename,
@@ -41,11 +42,15 @@ class SearchResults:
     offset: int = 0
     limit: int = 20
     has_next: bool = False
-    # How many matches were ranked (at most `cap` per kind of hit). When `matched_capped` is
-    # true there were more: say "more than {matched}", never a total we didn't count.
+    # Page search: how many pages match, exact when `matched_exact`, else an estimate ("about N").
+    # Request search: how many were ranked (at most `cap` per kind); `matched_capped`: there were more.
     matched: int = 0
     matched_capped: bool = False
     cap: int = 0
+    matched_exact: bool = True
+    sort: str = "relevance"
+    past_ranking: bool = False  # some hits are listed past the ranked window, in release order
+    next_after: int | None = None  # the keyset cursor for the next screen, where there is one
 
     def __iter__(self):
         return iter(self.hits)

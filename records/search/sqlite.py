@@ -105,6 +105,9 @@ def match_expression(query: Query) -> str:
 
 
 def _quote(term: Term) -> str:
+    if term.kind == "near":
+        # FTS5's NEAR(a b, n): at most n tokens between the two phrases, in either order.
+        return f"NEAR({_quote(term.near[0])} {_quote(term.near[1])}, {term.distance})"
     quoted = '"' + term.text.replace('"', '""') + '"'
     return quoted + " *" if term.kind == "prefix" else quoted
 
@@ -124,7 +127,7 @@ def ranked_sql(source: Source, query: Query, scope: QuerySet, *, limit: int, off
             SELECT rowid AS id, -bm25({fts}{weights}) AS score
             FROM {fts}
             WHERE {fts} MATCH %s AND {scope_sql}
-            LIMIT %s
+            ORDER BY rowid LIMIT %s  -- the first `cap` matches in id order: paging goes on from there
         ),
         top AS (
             SELECT id, score, count(*) OVER () AS matched
@@ -167,3 +170,24 @@ def _in_scope(scope: QuerySet, fts: str) -> tuple[str, tuple]:
     correlated = scope.order_by().filter(pk=RawSQL(f"{fts}.rowid", [])).values("pk")
     sql, params = correlated.query.sql_with_params()
     return f"EXISTS ({sql})", params
+
+
+def match_condition(source: Source, query: Query, after: int | None = None) -> tuple[str, list]:
+    """A WHERE condition on the source table: its row matches `query` (and its id is above `after`:
+    FTS5 then skips to that rowid instead of listing every match for each keyset chunk)."""
+    fts = _fts_for(source, query)
+    matches = f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s"
+    if after is None:
+        return f'"{source.table}"."id" IN ({matches})', [match_expression(query)]
+    return f'"{source.table}"."id" IN ({matches} AND rowid > %s)', [match_expression(query), after]
+
+
+def snippets_sql(source: Source, query: Query, ids: list[int]) -> tuple[str, list]:
+    """(id, snippet) for each of `ids` that matches."""
+    fts = _fts_for(source, query)
+    marks = ", ".join("%s" for _ in ids)
+    sql = (
+        f"SELECT rowid, snippet({fts}, -1, %s, %s, %s, {SNIPPET_TOKENS}) FROM {fts} "
+        f"WHERE {fts} MATCH %s AND rowid IN ({marks})"
+    )
+    return sql, [snippets.START, snippets.STOP, snippets.ELLIPSIS, match_expression(query), *ids]

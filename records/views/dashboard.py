@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 from .. import deadlines as engine
 from ..access import current_team
 from ..feeds import deadline_calendar
-from ..models import ClosureDay, FeedToken, RecordsRequest, Statute
+from ..models import ClosureDay, FeedToken, RecordsRequest, SavedSearch, Statute
+from ..search.saved import pending_alerts
 
 APPEAL_HORIZON_DAYS = 14
 
@@ -60,6 +61,7 @@ def dashboard(request):
     # Sent, but the agency's receipt date is missing: no deadline runs, and the page says so.
     no_deadline = requests.open().exclude(status="draft").filter(received_date__isnull=True).order_by("sent_date")
     context = {"sections": rendered, "today": today, "mine": mine, "no_deadline": list(no_deadline[:200])}
+    context["saved_alerts"] = pending_alerts(SavedSearch.objects.visible_to(request.user))
     return render(request, "records/dashboard.html", context)
 
 

@@ -1,60 +1,20 @@
-import django_filters
-from django import forms
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from ..filters import DATE_RANGE, IdFilter
-from ..models import Agency, Page, RecordsRequest, Statute
+from .. import exports
+from ..filters import MAX_ID, PageSearchFilter
+from ..models import Page, RecordsRequest
 from ..review.binder import open_binders_for
-from ..review.marks import filter_by_mark
 from ..search import QueryError, search_pages, search_requests
+from ..search.api import MAX_OFFSET
+from ..search.export import hit_rows
 
 PER_PAGE = 20
-MAX_PAGE = 10_000  # beyond it the offset means nothing (and a huge one overflowed SQLite)
+MAX_PAGE = MAX_OFFSET // PER_PAGE  # only so the offset fits in 64 bits (a huge one overflowed SQLite)
+SORT_CHOICES = [("relevance", "Relevance"), ("date", "Release date, newest first")]
 TEXT_PAGES_PER_SCREEN = 20  # the document page shows its pages' text 20 at a time
-
-
-class PageSearchFilter(django_filters.FilterSet):
-    """Narrows the team-scoped pages before the full-text match; state lives in the URL."""
-
-    # A number, not a select: a desk has thousands of requests (a 5,000-option select cost 200 ms a page).
-    # The pages are already team-scoped, so another team's id simply matches nothing.
-    request = IdFilter(field_name="document__request_id", label="Request no.")
-    # issue 11: only the files released in one campaign (a number, as for the request: pages are team-scoped).
-    campaign = IdFilter(field_name="document__request__campaign_id", label="Campaign no.")
-    agency = django_filters.ModelChoiceFilter(
-        field_name="document__request__agency",
-        label="Agency",
-        queryset=Agency.objects.order_by("name"),
-        empty_label="Any",
-    )
-    statute = django_filters.ModelChoiceFilter(
-        field_name="document__request__statute",
-        label="Statute",
-        queryset=Statute.objects.order_by("code"),
-        empty_label="Any",
-    )
-    released = django_filters.DateFromToRangeFilter(
-        field_name="document__uploaded_at__date", label="Released between", widget=DATE_RANGE
-    )
-    type = django_filters.ChoiceFilter(
-        field_name="document__detected_type", label="File type", empty_label="Any",
-        choices=[("pdf", "PDF"), ("tiff", "TIFF"), ("jpeg", "JPEG"), ("png", "PNG")],
-    )  # fmt: skip
-    ocr = django_filters.BooleanFilter(
-        field_name="ocr",
-        label="Text from OCR",
-        widget=forms.Select(choices=[("", "Any"), ("true", "OCR'd pages only"), ("false", "Text-layer pages only")]),
-    )
-
-    mark = django_filters.CharFilter(method="filter_mark", label="Tagged (review)")
-
-    class Meta:
-        model = Page
-        fields = ["request", "campaign", "agency", "statute", "released", "type", "ocr", "mark"]
-
-    def filter_mark(self, queryset, name, value):
-        return filter_by_mark(queryset, value.strip())
 
 
 @login_required
@@ -64,16 +24,21 @@ def search(request):
     filterset = PageSearchFilter(request.GET, queryset=pages)
     context = {"filter": filterset, "q": query, "results": None, "request_hits": None, "error": None}
     context["open_binders"] = open_binders_for(request.user)
-    try:
-        page_number = min(max(1, int(request.GET.get("page", "1"))), MAX_PAGE)
-    except ValueError:
-        page_number = 1
+    page_number = _whole_number(request.GET.get("page"), default=1, top=MAX_PAGE)
+    # The last page id of the screen before: the next screen continues from it (keyset).
+    after = _whole_number(request.GET.get("after"), default=None, top=MAX_ID)
+    sort = request.GET.get("sort", "relevance")
+    sort = sort if sort in dict(SORT_CHOICES) else "relevance"
+    context["sort"], context["sort_choices"] = sort, SORT_CHOICES
     if query:
         if not filterset.is_valid():
             context["error"] = "Some filters could not be read; fix them and search again."
         else:
             try:
-                results = search_pages(query, pages=filterset.qs, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE)
+                results = search_pages(
+                    query, pages=filterset.qs, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE,
+                    sort=sort, after=after,
+                )  # fmt: skip
                 if page_number == 1:
                     requests = RecordsRequest.objects.visible_to(request.user)
                     if filterset.form.cleaned_data.get("campaign"):
@@ -100,5 +65,37 @@ def search(request):
                 ]
     query_string = request.GET.copy()
     query_string.pop("page", None)
+    query_string.pop("after", None)
     context["querystring"] = query_string.urlencode()
+    context["save_filters"] = [
+        (k, v) for k, values in query_string.lists() for v in values if k not in {"q", "sort"} and v
+    ]
     return render(request, "records/search.html", context)
+
+
+@login_required
+def search_export(request):
+    """Every page the search page would list (same query, same filters, same team scope) as CSV,
+    streamed in keyset chunks: no cap, each page once."""
+    query = request.GET.get("q", "").strip()
+    filterset = PageSearchFilter(request.GET, queryset=Page.objects.visible_to(request.user))
+    if not filterset.is_valid():
+        return _plain_error("Some filters could not be read; fix them and search again.")
+    try:
+        rows = hit_rows(query, pages=filterset.qs, base_url=request.build_absolute_uri("/").rstrip("/"))
+    except QueryError as error:
+        return _plain_error(str(error))
+    response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="search-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response
+
+
+def _plain_error(message: str) -> HttpResponse:
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+def _whole_number(raw, *, default, top):
+    try:
+        return min(max(1, int(raw)), top)
+    except (TypeError, ValueError):
+        return default

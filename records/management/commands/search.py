@@ -9,7 +9,7 @@ from records.search import MAX_LIMIT, QueryError, search_pages
 
 
 class Command(BaseCommand):
-    help = 'Search released pages: words, "exact phrase", OR, -excluded, prefix*. Best first.'
+    help = 'Search released pages: words, "exact phrase", OR, AND, -excluded, prefix*, a NEAR/n b. Best first.'
 
     def add_arguments(self, parser):
         parser.add_argument("query")
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         if not results.hits:
             self.stdout.write("No pages match.")
         elif results.has_next:
-            count = f"more than {results.matched:,}" if results.matched_capped else f"{results.matched:,}"
+            count = f"{results.matched:,}" if results.matched_exact else f"about {results.matched:,}"
             self.stdout.write(f"… first {len(results)} of {count} matching pages.")
 
 
