@@ -1,5 +1,5 @@
 from .agencies import Agency
-from .documents import Document, Page, StoredFile
+from .documents import Document, Page, Sheet, StoredFile
 from .letters import LetterKind, LetterTemplate
 from .notifications import DigestSent, FeedToken
 from .requests import (
@@ -16,6 +16,6 @@ from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignmen
 
 __all__ = [
     "Agency", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
-    "LetterKind", "LetterTemplate", "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
+    "LetterKind", "LetterTemplate", "Page", "RecordsRequest", "Sheet", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
 ]  # fmt: skip

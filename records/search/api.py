@@ -4,6 +4,8 @@ Scoping is the caller's: pass a queryset that already went through `visible_to(u
 `for_team(team)`) and any filters; only rows inside it can come back.
 """
 
+from dataclasses import replace
+
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
@@ -32,8 +34,15 @@ def search_pages(query: str | Query, *, pages: QuerySet, limit: int = 20, offset
     parsed = parse_query(query) if isinstance(query, str) else query
     limit, offset = _check_window(limit, offset)
     rows, matched = _ranked(PAGES, parsed, pages, limit=limit, offset=offset)
-    hits = [_hit(PAGES, row) for row in rows]
+    hits = _with_sheet_rows([_hit(PAGES, row) for row in rows])
     return _results(parsed, hits, limit=limit, offset=offset, matched=[matched])
+
+
+def _with_sheet_rows(hits: list[Hit]) -> list[Hit]:
+    """Hits inside a spreadsheet name their sheet and row (one query for the lot)."""
+    found = Page.objects.filter(pk__in=[h.page_id for h in hits], row__isnull=False).values_list("pk", "sheet", "row")
+    rows = {pk: (sheet, row) for pk, sheet, row in found}
+    return [replace(h, sheet=rows[h.page_id][0], row=rows[h.page_id][1]) if h.page_id in rows else h for h in hits]
 
 
 def search_requests(query: str | Query, *, requests: QuerySet, limit: int = 20, offset: int = 0) -> SearchResults:

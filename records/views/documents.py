@@ -16,6 +16,7 @@ from ..access import can_write, get_request_for_user, get_scoped_or_404
 from ..ingest import reset_for_extraction, retry_with_password
 from ..ingest.store import StoreFailed, is_local, open_stored, released_storage
 from ..models import Communication, Document
+from ..sheet_tables import sheet_table
 from ..tasks import dispatch_documents, submit_document
 
 logger = logging.getLogger(__name__)
@@ -100,13 +101,15 @@ def upload(request, pk):
 
 
 def _document_context(request, document):
+    table = sheet_table(document, request.GET)
     pages = Paginator(
         document.pages.order_by("number").only("id", "number", "text", "ocr", "needs_ocr", "text_under_box"), 20
     )
     return {
         "document": document,
         "object": document.request,
-        "pages": pages.get_page(request.GET.get("page")),
+        "pages": pages.get_page(request.GET.get("page")) if table is None else None,
+        "table": table,
         "can_write": can_write(request.user, document.request.team),
         "members": document.members.order_by("original_name"),
         "password_form": PasswordForm() if document.state == Document.State.NEEDS_PASSWORD else None,
