@@ -298,3 +298,49 @@ def test_upload_of_a_spreadsheet_is_accepted(records_request, login, editor, dja
     run_to_completion(document.pk)
     document.refresh_from_db()
     assert document.state == "done" and document.page_count == 1
+
+
+def ods_bytes(content: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def test_ods_rows_hidden_sheet_and_repeats(records_request):
+    namespaces = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+        'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"'
+    )
+    content = f"""<?xml version="1.0"?><office:document-content {namespaces}>
+    <office:automatic-styles><style:style style:name="ta2" style:family="table">
+      <style:table-properties table:display="false"/></style:style></office:automatic-styles>
+    <office:body><office:spreadsheet>
+      <table:table table:name="Requests">
+        <table:table-row><table:table-cell office:value-type="string"><text:p>Date</text:p></table:table-cell>
+          <table:table-cell office:value-type="string"><text:p>Requester</text:p></table:table-cell></table:table-row>
+        <table:table-row><table:table-cell office:value-type="date" office:date-value="2024-03-05">
+          <text:p>03/05/2024</text:p></table:table-cell>
+          <table:table-cell office:value-type="string"><text:p>Ann Lee</text:p></table:table-cell>
+          <table:table-cell table:number-columns-repeated="16382"/></table:table-row>
+        <table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-columns-repeated="1024"/></table:table-row>
+        <table:table-row table:visibility="collapse"><table:table-cell office:value-type="date">
+          <text:p>04/01/2024</text:p></table:table-cell>
+          <table:table-cell office:value-type="string"><text:p>Bob Roe</text:p></table:table-cell></table:table-row>
+      </table:table>
+      <table:table table:name="Scratch" table:style-name="ta2">
+        <table:table-row><table:table-cell office:value-type="string"><text:p>note</text:p></table:table-cell></table:table-row>
+        <table:table-row><table:table-cell office:value-type="float" office:value="7"><text:p>7</text:p></table:table-cell></table:table-row>
+      </table:table>
+    </office:spreadsheet></office:body></office:document-content>"""
+    document = ingest(records_request, "log.ods", ods_bytes(content))
+    assert document.state == "done", document.error
+    assert document.detected_type == "ods" and document.page_count == 3
+    requests, scratch = Sheet.objects.filter(document=document).order_by("index")
+    assert (requests.row_count, requests.hidden, scratch.hidden) == (2, False, True)
+    assert requests.hidden_rows == [1048003]
+    assert Page.objects.get(document=document, sheet="Requests", row=2).text == "Date: 03/05/2024 | Requester: Ann Lee"
+    assert Page.objects.get(document=document, row=1048003).cells == ["04/01/2024", "Bob Roe"]
