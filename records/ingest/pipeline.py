@@ -330,7 +330,7 @@ def _extract_rows(document: Document, kind: str, limits: Limits) -> None:
         reader, args = read_table, (kind, limits.sheet_max_cells, limits.sheet_max_xml_mb)
     batch: list[Page] = []
     notes: list[str] = []
-    sheet, number = None, 0
+    sheet, number, in_sheet = None, 0, 0
     with (
         local_copy(document.stored_file) as path,
         closing(run_isolated(
@@ -342,12 +342,13 @@ def _extract_rows(document: Document, kind: str, limits: Limits) -> None:
             for item in items:
                 if item[0] in ("row", "page"):
                     number += 1
+                    in_sheet += 1
                     batch.append(_row_page(document, number, sheet, item))
                     if len(batch) >= limits.page_batch_size:
                         _write_pages(document, batch)
                         batch = []
                 elif item[0] == "sheet":
-                    sheet = Sheet.objects.create(document=document, **item[1])
+                    sheet, in_sheet = Sheet.objects.create(document=document, **item[1]), 0
                     if sheet.hidden:
                         notes.append(f"Sheet “{sheet.name}” is hidden by the agency; it is shown here and labelled.")
                 elif item[0] == "header":
@@ -357,10 +358,14 @@ def _extract_rows(document: Document, kind: str, limits: Limits) -> None:
                 elif item[0] == "end":
                     sheet.row_count = item[1]
                     sheet.save()
+                    sheet = None
                 elif item[0] == "note":
                     notes.append(item[1])
-        finally:
+        finally:  # stopped part-way (a limit, a damaged part): what was read stays, counted
             _write_pages(document, batch)
+            if sheet is not None:
+                sheet.row_count = in_sheet
+                sheet.save()
             _update(document, page_count=number)
             document.page_count = number
     _finish(document, State.DONE, " ".join(notes))

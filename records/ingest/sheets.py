@@ -150,6 +150,8 @@ def _read_xlsx(path: str, budget: _CellBudget, max_xml_mb: int):
 def _xlsx_layout(archive: zipfile.ZipFile, sheet_path: str, budget: _CellBudget):
     """Hidden rows and columns and merged ranges, which read-only openpyxl does not give."""
     hidden_rows, hidden_columns, merged = [], [], []
+    if not _mentions(archive, sheet_path.lstrip("/"), (b"hidden=", b"mergeCell")):
+        return hidden_rows, hidden_columns, merged  # most sheets: skip parsing the XML a second time
     with archive.open(sheet_path.lstrip("/")) as xml:
         for _, element in ElementTree.iterparse(xml):
             tag = element.tag.rsplit("}", 1)[-1]
@@ -164,6 +166,17 @@ def _xlsx_layout(archive: zipfile.ZipFile, sheet_path: str, budget: _CellBudget)
             elif tag == "mergeCell" and element.get("ref"):
                 merged.append(element.get("ref"))
     return hidden_rows, sorted(set(hidden_columns)), merged
+
+
+def _mentions(archive: zipfile.ZipFile, name: str, needles: tuple[bytes, ...]) -> bool:
+    tail = b""
+    with archive.open(name) as raw:
+        while chunk := raw.read(1024 * 1024):
+            window = tail + chunk
+            if any(needle in window for needle in needles):
+                return True
+            tail = window[-32:]
+    return False
 
 
 def _xlsx_rows(sheet, merged: list[str], budget: _CellBudget):
