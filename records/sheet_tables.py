@@ -16,6 +16,10 @@ from .models import Document, Sheet
 
 ROWS_PER_PAGE = 100
 _NUMBER = re.compile(r"^-?[\d,]*\.?\d+%?$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2}))?)?$")
+_US_DATE = re.compile(
+    r"^(\d{1,2})[/-](\d{1,2})[/-](\d{2}|\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$", re.IGNORECASE
+)
 
 
 @dataclass
@@ -53,7 +57,9 @@ def sheet_table(document: Document, params) -> SheetTable | None:
         sheet=sheet,
         columns=_columns(sheet, width, column, descending),
         rows=page,
-        querystring=urlencode({"sheet": sheet.index, **({"sort": column, "dir": params.get("dir", "asc")} if column is not None else {})}),
+        querystring=urlencode(
+            {"sheet": sheet.index, **({"sort": column, "dir": params.get("dir", "asc")} if column is not None else {})}
+        ),
     )
 
 
@@ -78,13 +84,30 @@ def _padded(cells: list[str] | None, width: int) -> list[str]:
 
 
 def _sort_key(cells: list[str] | None, column: int):
-    """Numbers by value before text; text without case; empty cells last."""
+    """Numbers by value, then dates in time order, then text without case; empty cells last."""
     value = (cells or [])[column] if column < len(cells or []) else ""
     if value == "":
-        return (2, 0, "")
+        return (3, 0, "")
     if _NUMBER.match(value):
         try:
             return (0, float(value.replace(",", "").rstrip("%")), "")
         except ValueError:
             pass
-    return (1, 0, value.casefold())
+    when = _date_key(value)
+    if when is not None:
+        return (1, when, "")
+    return (2, 0, value.casefold())
+
+
+def _date_key(value: str) -> tuple | None:
+    """A displayed date (m/d/y as US agencies write it, or ISO) as a sortable tuple."""
+    if match := _ISO_DATE.match(value):
+        year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
+    elif match := _US_DATE.match(value):
+        month, day, year, hour, minute, second = (int(part or 0) for part in match.groups()[:6])
+        year += 2000 if year < 70 else 1900 if year < 100 else 0
+        meridiem = (match.group(7) or "").upper()
+        hour = hour % 12 + (12 if meridiem == "PM" else 0) if meridiem else hour
+    else:
+        return None
+    return (year, month, day, hour, minute, second)

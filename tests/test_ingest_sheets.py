@@ -344,3 +344,18 @@ def test_ods_rows_hidden_sheet_and_repeats(records_request):
     assert requests.hidden_rows == [1048003]
     assert Page.objects.get(document=document, sheet="Requests", row=2).text == "Date: 03/05/2024 | Requester: Ann Lee"
     assert Page.objects.get(document=document, row=1048003).cells == ["04/01/2024", "Bob Roe"]
+
+
+def test_table_sorts_numbers_and_dates_by_value(records_request, login, viewer):
+    data = b"Case,Opened\n10,12/01/2024\n9,01/15/2025\n100,3/2/2023\n"
+    document = ingest(records_request, "cases.csv", data)
+    client = login(viewer)
+    url = reverse("document_detail", args=[document.pk])
+
+    def first_column(**params):
+        page = client.get(url, {"sheet": 0, **params}).content.decode()
+        return [line.split("<td>")[1].split("</td>")[0] for line in page.split('class="sheet-row"')[1:]]
+
+    assert first_column(sort=0) == ["9", "10", "100"]
+    assert first_column(sort=1, dir="desc") == ["9", "10", "100"]  # 2025, 2024, 2023
+    assert first_column() == ["10", "9", "100"]  # as released
