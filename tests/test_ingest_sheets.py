@@ -359,3 +359,14 @@ def test_table_sorts_numbers_and_dates_by_value(records_request, login, viewer):
     assert first_column(sort=0) == ["9", "10", "100"]
     assert first_column(sort=1, dir="desc") == ["9", "10", "100"]  # 2025, 2024, 2023
     assert first_column() == ["10", "9", "100"]  # as released
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_documents_counts_rows_in_the_pages_column(tmp_path, team):
+    make_request(team)
+    path = tmp_path / "log.tsv"
+    path.write_text("Case\tStatus\n21-1\tOpen\n\n21-2\tClosed\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("import_documents", str(path), "--new-request", "Logs", "--team", team.slug, "--sync", stdout=out)
+    (line,) = out.getvalue().splitlines()
+    assert line.split("\t")[1:] == ["done", "2", "log.tsv", "-"]
