@@ -5,45 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0021_merge_pipeline'),
+        ("records", "0021_merge_pipeline"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='page',
-            name='cells',
-            field=models.JSONField(blank=True, help_text="The row's values as displayed, for the table view.", null=True),
+            model_name="page",
+            name="cells",
+            field=models.JSONField(
+                blank=True, help_text="The row's values as displayed, for the table view.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='row',
-            field=models.PositiveIntegerField(blank=True, help_text='The row number as the spreadsheet shows it.', null=True),
+            model_name="page",
+            name="row",
+            field=models.PositiveIntegerField(
+                blank=True, help_text="The row number as the spreadsheet shows it.", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='page',
-            name='sheet',
+            model_name="page",
+            name="sheet",
             field=models.CharField(blank=True, help_text="The sheet's name, for a spreadsheet row.", max_length=255),
         ),
         migrations.CreateModel(
-            name='Sheet',
+            name="Sheet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('index', models.PositiveIntegerField(help_text='Position in the workbook, from 0.')),
-                ('name', models.CharField(max_length=255)),
-                ('hidden', models.BooleanField(default=False, help_text='Hidden by the agency (hidden or very hidden).')),
-                ('header_row', models.PositiveIntegerField(blank=True, help_text='Row number of the header, if any.', null=True)),
-                ('header', models.JSONField(default=list, help_text='Column names, from the header row or A, B, C.')),
-                ('row_count', models.PositiveIntegerField(default=0, help_text='Rows with data below the header.')),
-                ('hidden_rows', models.JSONField(default=list, help_text='Row numbers hidden by the agency.')),
-                ('hidden_columns', models.JSONField(default=list, help_text='Column positions (from 0) hidden by the agency.')),
-                ('merged', models.JSONField(default=list, help_text='Merged ranges, e.g. A1:C1.')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sheets', to='records.document')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("index", models.PositiveIntegerField(help_text="Position in the workbook, from 0.")),
+                ("name", models.CharField(max_length=255)),
+                (
+                    "hidden",
+                    models.BooleanField(default=False, help_text="Hidden by the agency (hidden or very hidden)."),
+                ),
+                (
+                    "header_row",
+                    models.PositiveIntegerField(blank=True, help_text="Row number of the header, if any.", null=True),
+                ),
+                ("header", models.JSONField(default=list, help_text="Column names, from the header row or A, B, C.")),
+                ("row_count", models.PositiveIntegerField(default=0, help_text="Rows with data below the header.")),
+                ("hidden_rows", models.JSONField(default=list, help_text="Row numbers hidden by the agency.")),
+                (
+                    "hidden_columns",
+                    models.JSONField(default=list, help_text="Column positions (from 0) hidden by the agency."),
+                ),
+                ("merged", models.JSONField(default=list, help_text="Merged ranges, e.g. A1:C1.")),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sheets", to="records.document"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', 'index'],
-                'constraints': [models.UniqueConstraint(fields=('document', 'index'), name='one_sheet_per_index')],
+                "ordering": ["document", "index"],
+                "constraints": [models.UniqueConstraint(fields=("document", "index"), name="one_sheet_per_index")],
             },
         ),
     ]
