@@ -370,3 +370,32 @@ def test_import_documents_counts_rows_in_the_pages_column(tmp_path, team):
     call_command("import_documents", str(path), "--new-request", "Logs", "--team", team.slug, "--sync", stdout=out)
     (line,) = out.getvalue().splitlines()
     assert line.split("\t")[1:] == ["done", "2", "log.tsv", "-"]
+
+
+SHARED_STRINGS_TYPE = (
+    b'<Override PartName="/xl/sharedStrings.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+
+
+def test_memory_limit_ends_in_plain_words_and_the_worker_goes_on(records_request, settings):
+    settings.INGEST_PARSE_MEMORY_MB = 20
+    strings = "".join(f"<si><t>released value number {n:09d} of the log</t></si>" for n in range(400_000))
+    shared = (
+        '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        f'count="400000" uniqueCount="400000">{strings}</sst>'
+    )
+    buffer = io.BytesIO()
+    small = io.BytesIO(xlsx_bytes(lambda wb: wb.active.append(["a"])))
+    with zipfile.ZipFile(small) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":  # declare the shared strings part
+                data = data.replace(b"</Types>", SHARED_STRINGS_TYPE + b"</Types>")
+            target.writestr(info.filename, data, zipfile.ZIP_DEFLATED)
+        target.writestr("xl/sharedStrings.xml", shared, zipfile.ZIP_DEFLATED)
+    document = ingest(records_request, "big.xlsx", buffer.getvalue())
+    assert document.state == "failed" and "memory" in document.error and "Traceback" not in document.error
+    settings.INGEST_PARSE_MEMORY_MB = 1024
+    after = ingest(records_request, "after.csv", b"A\n1\n")
+    assert after.state == "done" and after.page_count == 1

@@ -137,6 +137,8 @@ def _read_xlsx(path: str, budget: _CellBudget, max_xml_mb: int):
     try:
         # A file object, not the path: openpyxl refuses names without .xlsx, and stored blobs have none.
         workbook = openpyxl.load_workbook(open(path, "rb"), read_only=True, data_only=True, keep_links=False)
+    except MemoryError:
+        raise  # the sandbox reports the memory limit, not a damaged file
     except Exception as exc:
         raise IngestError(f"This spreadsheet is damaged and cannot be opened ({short(exc, 120)}). The file is kept.")
     with zipfile.ZipFile(path) as archive:
@@ -239,6 +241,8 @@ def _read_xls(path: str, budget: _CellBudget):
         if "encrypt" in str(exc).lower():
             raise IngestError(ENCRYPTED) from None
         raise IngestError(f"This Excel file is damaged and cannot be opened ({short(exc, 120)}). The file is kept.")
+    except MemoryError:
+        raise
     except Exception as exc:
         raise IngestError(f"This Excel file is damaged and cannot be opened ({short(exc, 120)}). The file is kept.")
     for index in range(book.nsheets):
