@@ -41,8 +41,10 @@ def spreadsheet_format(path: str, name: str, detected: str) -> str | None:
                 names = set(archive.namelist())
                 if "xl/workbook.xml" in names:
                     return XLSX
-                if "mimetype" in names and archive.read("mimetype")[:100].strip().endswith(b"spreadsheet"):
-                    return ODS
+                if "mimetype" in names:
+                    with archive.open("mimetype") as member:  # never read() whole: it may be a bomb
+                        if member.read(100).strip().endswith(b"spreadsheet"):
+                            return ODS
         except (zipfile.BadZipFile, OSError, KeyError, ValueError):
             return None  # unpack_zip says it is damaged
         return None
