@@ -76,5 +76,6 @@ def describe_unreadable(kind: str, size: int) -> str:
         )
     return (
         "This is not a file type the tracker can read: it does not start like a PDF, a TIFF, "
-        "JPEG or PNG image, a ZIP archive or a saved email (.eml)."
+        "JPEG or PNG image, a ZIP archive, a saved email (.eml) or a spreadsheet (XLSX, XLS, ODS), "
+        "and its name does not end in .csv, .tsv, .txt, .md or .html."
     )

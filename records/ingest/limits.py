@@ -38,6 +38,11 @@ class Limits:
     max_nesting: int = 3  # archive in an email in an archive ...
     max_image_frames: int = 10000
 
+    # Spreadsheets (records/ingest/sheets.py): every cell read counts, empty padding included;
+    # an XLSX or ODS whose parts would expand past this many MB is not opened.
+    sheet_max_cells: int = 2_000_000
+    sheet_max_xml_mb: int = 512
+
     # A worker that has not written for this long is presumed dead; see release_stale_documents.
     stale_after_seconds: int = 300
     max_attempts: int = 3

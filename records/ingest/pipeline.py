@@ -20,7 +20,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from records.models import Document, Page
+from records.models import Document, Page, Sheet
 
 from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable
 from .errors import IngestError
@@ -29,12 +29,16 @@ from .isolate import run_isolated
 from .limits import Limits, current_limits
 from .ocr import OcrFailed, ocr_image_frame, ocr_pdf_page
 from .pdf import WRONG_PASSWORD, check_password, read_pages
+from .plaintext import HTML_TEXT, TEXT, read_text_pages, text_format
+from .sheets import SPREADSHEET_TYPES, read_table, row_text, spreadsheet_format
 from .store import StoreFailed, local_copy
+from .text import clean_text
 from .unpack import unpack_email, unpack_zip
 
 logger = logging.getLogger(__name__)
 
 State = Document.State
+TEXT_TYPES = (TEXT, HTML_TEXT)
 UNEXPECTED = "Something unexpected went wrong while reading this file. It is kept; an administrator can see the details in the log."
 
 
@@ -235,7 +239,10 @@ def _run_claimed(document: Document, step) -> Document | None:
 
 def _extract(document: Document, limits: Limits) -> None:
     kind = document.detected_type
-    if kind == PDF:
+    table = _table_format(document)
+    if table:
+        _extract_rows(document, table, limits)
+    elif kind == PDF:
         _extract_pdf(document, limits)
     elif kind in IMAGE_TYPES:
         _extract_image(document, limits)
@@ -293,6 +300,85 @@ def _extract_image(document: Document, limits: Limits) -> None:
     _update(document, page_count=frames, pages_done=0, ocr_pages_total=0)
     _write_pages(document, [Page(document_id=document.pk, number=n, needs_ocr=True) for n in range(1, frames + 1)])
     _after_pages(document)
+
+
+def _table_format(document: Document) -> str | None:
+    """A spreadsheet's or text file's format (see sheets.py, plaintext.py), else None."""
+    found = text_format(document.original_name, document.detected_type)
+    if found is None and document.detected_type in ("zip", "unknown", *SPREADSHEET_TYPES):
+        with local_copy(document.stored_file) as path:
+            found = spreadsheet_format(str(path), document.original_name, document.detected_type)
+    if found and found != document.detected_type:
+        _update(document, detected_type=found)
+        document.detected_type = found
+    return found
+
+
+def _extract_rows(document: Document, kind: str, limits: Limits) -> None:
+    """A spreadsheet, one Page per row with data (sheet, row, cells); or a text file, one Page per page.
+
+    Always from the start (reading is fast); the reader runs in the sandboxed child.
+    """
+    with transaction.atomic():
+        Page.objects.filter(document=document).delete()
+        Sheet.objects.filter(document=document).delete()
+        _update(document, pages_done=0, page_count=None, ocr_pages_total=0)
+    document.pages_done = 0
+    if kind in TEXT_TYPES:
+        reader, args = read_text_pages, (kind,)
+    else:
+        reader, args = read_table, (kind, limits.sheet_max_cells, limits.sheet_max_xml_mb)
+    batch: list[Page] = []
+    notes: list[str] = []
+    sheet, number, in_sheet = None, 0, 0
+    with (
+        local_copy(document.stored_file) as path,
+        closing(run_isolated(
+            reader, str(path), *args,
+            memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
+        )) as items,
+    ):  # fmt: skip
+        try:
+            for item in items:
+                if item[0] in ("row", "page"):
+                    number += 1
+                    in_sheet += 1
+                    batch.append(_row_page(document, number, sheet, item))
+                    if len(batch) >= limits.page_batch_size:
+                        _write_pages(document, batch)
+                        batch = []
+                elif item[0] == "sheet":
+                    sheet, in_sheet = Sheet.objects.create(document=document, **item[1]), 0
+                    if sheet.hidden:
+                        notes.append(f"Sheet “{sheet.name}” is hidden by the agency; it is shown here and labelled.")
+                elif item[0] == "header":
+                    sheet.header_row, sheet.header = item[1], item[2]
+                elif item[0] == "hidden_rows":
+                    sheet.hidden_rows = item[1]
+                elif item[0] == "end":
+                    sheet.row_count = item[1]
+                    sheet.save()
+                    sheet = None
+                elif item[0] == "note":
+                    notes.append(item[1])
+        finally:  # stopped part-way (a limit, a damaged part): what was read stays, counted
+            _write_pages(document, batch)
+            if sheet is not None:
+                sheet.row_count = in_sheet
+                sheet.save()
+            _update(document, page_count=number)
+            document.page_count = number
+    _finish(document, State.DONE, " ".join(notes))
+
+
+def _row_page(document: Document, number: int, sheet: Sheet | None, item: tuple) -> Page:
+    if item[0] == "page":
+        return Page(document_id=document.pk, number=number, text=item[1])
+    _, row, cells = item
+    return Page(
+        document_id=document.pk, number=number, sheet=sheet.name, row=row, cells=cells,
+        text=clean_text(row_text(sheet.header if sheet.header_row else [], cells)),
+    )  # fmt: skip
 
 
 def _write_pages(document: Document, batch: list[Page]) -> None:

@@ -72,6 +72,11 @@ class Document(models.Model):
     def sha256(self) -> str:
         return self.stored_file.sha256
 
+    @property
+    def is_spreadsheet(self) -> bool:
+        """Read as sheets of rows: page_count counts rows (records/ingest/sheets.py sets the type)."""
+        return self.detected_type in ("xlsx", "xls", "ods", "csv", "tsv")
+
 
 class PageQuerySet(TeamScopedQuerySet):
     team_path = "document__request__team"
@@ -86,6 +91,10 @@ class Page(models.Model):
     text_under_box = models.BooleanField(
         default=False, help_text="Some of this page's text lies under a drawn box (a redaction that did not remove it)."
     )
+    # A spreadsheet is stored one Page per row (the unit of search); these say which row.
+    sheet = models.CharField(max_length=255, blank=True, help_text="The sheet's name, for a spreadsheet row.")
+    row = models.PositiveIntegerField(null=True, blank=True, help_text="The row number as the spreadsheet shows it.")
+    cells = models.JSONField(null=True, blank=True, help_text="The row's values as displayed, for the table view.")
 
     objects = PageQuerySet.as_manager()
 
@@ -95,3 +104,25 @@ class Page(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document} p.{self.number}"
+
+
+class Sheet(models.Model):
+    """One sheet of a spreadsheet document: what the table view needs besides the rows (Page.cells)."""
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sheets")
+    index = models.PositiveIntegerField(help_text="Position in the workbook, from 0.")
+    name = models.CharField(max_length=255)
+    hidden = models.BooleanField(default=False, help_text="Hidden by the agency (hidden or very hidden).")
+    header_row = models.PositiveIntegerField(null=True, blank=True, help_text="Row number of the header, if any.")
+    header = models.JSONField(default=list, help_text="Column names, from the header row or A, B, C.")
+    row_count = models.PositiveIntegerField(default=0, help_text="Rows with data below the header.")
+    hidden_rows = models.JSONField(default=list, help_text="Row numbers hidden by the agency.")
+    hidden_columns = models.JSONField(default=list, help_text="Column positions (from 0) hidden by the agency.")
+    merged = models.JSONField(default=list, help_text="Merged ranges, e.g. A1:C1.")
+
+    class Meta:
+        ordering = ["document", "index"]
+        constraints = [models.UniqueConstraint(fields=["document", "index"], name="one_sheet_per_index")]
+
+    def __str__(self) -> str:
+        return f"{self.document} / {self.name}"

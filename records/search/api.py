@@ -5,6 +5,7 @@ Scoping is the caller's: pass a queryset that already went through `visible_to(u
 """
 
 from collections.abc import Iterator
+from dataclasses import replace
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
@@ -70,6 +71,7 @@ def search_pages(
             hits += more
     else:
         hits, has_next = _listed(PAGES, parsed, pages, order=SORTS[sort], after=after, offset=offset, limit=limit)
+    hits = _with_sheet_rows(hits)
     return SearchResults(
         query=parsed, hits=hits, offset=offset, limit=limit, has_next=has_next,
         matched=matched, matched_capped=not exact, matched_exact=exact, cap=CANDIDATES, sort=sort,
@@ -101,6 +103,13 @@ def iter_page_hits(query: str | Query, *, pages: QuerySet, chunk: int = 500) -> 
             after = screen[-1].page_id
 
     return hits()
+
+
+def _with_sheet_rows(hits: list[Hit]) -> list[Hit]:
+    """Hits inside a spreadsheet name their sheet and row (one query for the lot)."""
+    found = Page.objects.filter(pk__in=[h.page_id for h in hits], row__isnull=False).values_list("pk", "sheet", "row")
+    rows = {pk: (sheet, row) for pk, sheet, row in found}
+    return [replace(h, sheet=rows[h.page_id][0], row=rows[h.page_id][1]) if h.page_id in rows else h for h in hits]
 
 
 def search_requests(query: str | Query, *, requests: QuerySet, limit: int = 20, offset: int = 0) -> SearchResults:

@@ -19,6 +19,8 @@ class Hit:
     filename: str = ""
     page: int | None = None  # page number within the document
     ocr: bool = False
+    sheet: str = ""  # a spreadsheet row's sheet name (the page is then one row)
+    row: int | None = None  # that row's number as the spreadsheet shows it
     # Request and communication hits:
     communication_id: int | None = None
     title: str = ""  # the request's title or the communication's subject
@@ -32,6 +34,7 @@ class Hit:
             "filename": self.filename,
             "page": self.page,
             "snippet": str(self.snippet),
+            **({"sheet": self.sheet, "row": self.row} if self.sheet else {}),
         }
 
 

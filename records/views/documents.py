@@ -17,6 +17,7 @@ from ..ingest import reset_for_extraction, retry_with_password
 from ..ingest.store import StoreFailed, is_local, open_stored, released_storage
 from ..models import Communication, Document
 from ..review.marks import filter_by_mark
+from ..sheet_tables import sheet_table
 from ..tasks import dispatch_documents, submit_document
 from .review import document_review_context
 
@@ -103,6 +104,7 @@ def upload(request, pk):
 
 def _document_context(request, document):
     mark = request.GET.get("mark", "").strip()
+    table = sheet_table(document, request.GET)  # a spreadsheet shows its sheets as tables, not pages of text
     pages = Paginator(
         filter_by_mark(document.pages, mark)
         .order_by("number")
@@ -110,7 +112,9 @@ def _document_context(request, document):
         20,
     )
     shown = pages.get_page(request.GET.get("page"))
-    shown.object_list = list(shown.object_list)  # evaluated once: the review marks are attached to these
+    shown.object_list = (
+        list(shown.object_list) if table is None else []
+    )  # evaluated once: the review marks are attached to these
     review = document_review_context(request, document, shown.object_list)
     for page in shown.object_list:
         page.review_marks = review["marks_by_page"].get(page.pk, [])
@@ -120,7 +124,8 @@ def _document_context(request, document):
         "mark_querystring": urlencode({"mark": mark}) if mark else "",
         "document": document,
         "object": document.request,
-        "pages": shown,
+        "pages": shown if table is None else None,
+        "table": table,
         "can_write": can_write(request.user, document.request.team),
         "members": document.members.order_by("original_name"),
         "password_form": PasswordForm() if document.state == Document.State.NEEDS_PASSWORD else None,
