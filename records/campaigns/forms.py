@@ -14,10 +14,8 @@ class CampaignForm(forms.Form):
     request_text = forms.CharField(
         label="Request text",
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Placeholders filled in per agency, written as in letter templates: "
-        + "; ".join(
-            f"{{{{ {name} }}}} ({what[0].lower() + what[1:]})" for name, what in placeholders.PLACEHOLDERS.items()
-        ),
+        help_text="Filled in per agency: {{ agency.name }}, {{ statute.citation }}, {{ statute.response_period }} … "
+        "(the list is below the form; the same placeholders as in letter templates).",
     )
     filter_level = forms.MultipleChoiceField(
         label="From the directory: level", choices=Agency.LEVEL_CHOICES, required=False,

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ..access import can_write, current_team, writable_current_team, writable_teams
-from ..campaigns import board, bulk, plan, stats
+from ..campaigns import board, bulk, placeholders, plan, stats
 from ..campaigns.directory import MergeError, merge_agencies
 from ..campaigns.forms import AgencyMergeForm, CampaignForm
 from ..models import Agency, Campaign, CampaignDraft, Communication, RecordsRequest, Statute
@@ -51,7 +51,8 @@ def campaign_create(request):
             user=request.user,
         )
         return redirect("campaign_preview", token=draft.token)
-    return render(request, "records/campaigns/form.html", {"form": form, "team": team})
+    context = {"form": form, "team": team, "placeholders": placeholders.PLACEHOLDERS.items()}
+    return render(request, "records/campaigns/form.html", context)
 
 
 @login_required
