@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import agencies, closures, dashboard, documents, requests, search, teams
+from .views import agencies, closures, dashboard, documents, requests, review, search, teams
 from .views import data as data_views  # issue 7: data in and out
 
 urlpatterns = [
@@ -41,4 +41,6 @@ urlpatterns = [
     path("requests/<int:pk>/chronology/", data_views.request_chronology, name="request_chronology"),
     path("requests/<int:pk>/chronology.csv", data_views.request_chronology_csv, name="request_chronology_csv"),
     path("requests/<int:pk>/history/", data_views.request_history, name="request_history"),
+    path("requests/<int:pk>/vaughn/", review.vaughn_index, name="vaughn_index"),  # issue 14
+    path("requests/<int:pk>/vaughn.csv", review.vaughn_csv, name="vaughn_csv"),
 ]

@@ -1,5 +1,6 @@
 from .agencies import Agency
 from .documents import Document, Page, StoredFile
+from .exemptions import PageCitation
 from .notifications import DigestSent, FeedToken
 from .requests import (
     OPEN_STATUSES,
@@ -15,6 +16,6 @@ from .teams import Membership, Team, TeamScopedQuerySet, team_ids_for
 
 __all__ = [
     "Agency", "ClosureDay", "DigestSent", "FeedToken", "Communication", "Document", "Event", "Membership", "OPEN_STATUSES",
-    "Page", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
+    "Page", "PageCitation", "RecordsRequest", "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for",
 ]  # fmt: skip

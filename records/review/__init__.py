@@ -1,0 +1,1 @@
+"""Review and litigation: reading what an agency withheld (exemption citations, bad redactions)."""
