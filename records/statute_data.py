@@ -297,6 +297,7 @@ STATUTES: dict[str, dict[str, Any]] = {
 #   context   True: counts only on a page that mentions the statute (CONTEXT below), or in a document of
 #             a request under it (the `hint` of the detector)
 #   kind      "exemption" (a reason to withhold) or "procedural" (an extension, a fee, an appeal right)
+#   also      further citations the same words make when a group matched: "7(1)(d)(v)(vi)" cites two
 # Group values are cleaned: groups named in `digits` read OCR's l/I/| as 1; `upper`/`lower` fix case.
 # Meanings: where we are not sure of one, the detector says "meaning not yet described".
 _FOIA_ITEM = r"(?:(?P<n>[1-689])|(?P<n7>7)(?:\s*\(\s*(?P<sub>[A-Fa-f])\s*\)|(?P<subc>[A-Fa-f])(?![\w]))?)"
@@ -367,12 +368,14 @@ EXEMPTION_PATTERNS: dict[str, dict[str, Any]] = {
         "patterns": [
             {  # 5 ILCS 140/7(1)(c), 5 ILCS\n140/7(l)(d)(v)
                 "item": _IL_PREFIX + _IL_SECTION + r"(?!\w)",
-                "code": "7({p1}){p2_p}{r1_p}{r2_p}",
+                "code": "7({p1}){p2_p}{r1_p}",
+                "also": [{"when": "r2", "code": "7({p1}){p2_p}{r2_p}"}],  # 7(1)(d)(v)(vi): (d)(v) and (d)(vi)
                 "context": False,
             },
             {  # Section 7(1)(c), 7(1)(d)(v), (7)(1)(c) with the statute named elsewhere on the page
                 "item": r"(?<![\w/.(])\(?" + _IL_SECTION.replace("(?P<sec>7)", "(?P<sec>7)\\)?") + r"(?!\w)",
-                "code": "7({p1}){p2_p}{r1_p}{r2_p}",
+                "code": "7({p1}){p2_p}{r1_p}",
+                "also": [{"when": "r2", "code": "7({p1}){p2_p}{r2_p}"}],  # 7(1)(d)(v)(vi): (d)(v) and (d)(vi)
                 "context": True,
             },
             {  # 5 ILCS 140/3(e) extension, 3(g) unduly burdensome, 9.5(a) review: procedure, not exemptions

@@ -48,7 +48,10 @@ class _Pattern:
     code: str
     needs_context: bool
     kind: str
-    clean: dict[str, str]  # group name -> "digits" | "upper" | "lower"
+    clean: dict[str, str]
+    also: tuple[
+        tuple[str, str], ...
+    ]  # (group, code): another citation in the same words when group matched  # group name -> "digits" | "upper" | "lower"
 
 
 @cache
@@ -66,6 +69,7 @@ def _patterns() -> tuple[tuple[_Pattern, ...], dict[str, re.Pattern]]:
                     needs_context=pattern.get("context", False),
                     kind=pattern.get("kind", EXEMPTION),
                     clean=clean,
+                    also=tuple((extra["when"], extra["code"]) for extra in pattern.get("also", [])),
                 )
             )
     contexts = {statute: re.compile(regex) for statute, regex in CONTEXT.items()}
@@ -107,19 +111,19 @@ def meaning(statute: str, code: str) -> str:
 def _matches(pattern: _Pattern, text: str):
     if pattern.lead is None:
         for match in pattern.item.finditer(text):
-            yield _citation(pattern, match, text, match.start())
+            yield from _citations(pattern, match, text, match.start())
         return
     for lead in pattern.lead.finditer(text):
         position, first = lead.end(), lead.start()
         while (match := pattern.item.match(text, position)) is not None:
-            yield _citation(pattern, match, text, first)
+            yield from _citations(pattern, match, text, first)
             separator = _LIST_SEPARATOR.match(text, match.end())
             if separator is None or separator.end() == match.end():
                 break
             position, first = separator.end(), None
 
 
-def _citation(pattern: _Pattern, match: re.Match, text: str, start: int | None) -> Citation:
+def _citations(pattern: _Pattern, match: re.Match, text: str, start: int | None) -> list[Citation]:
     values: dict[str, str] = {}
     for group, value in match.groupdict().items():
         value = _SPACES.sub("", value or "")
@@ -133,21 +137,27 @@ def _citation(pattern: _Pattern, match: re.Match, text: str, start: int | None) 
         values[group] = value
         values[f"{group}_p"] = f"({value})" if value else ""
     begin = match.start() if start is None else start
-    return Citation(
-        statute=pattern.statute,
-        code=pattern.code.format(**values),
-        text=_SPACES.sub(" ", text[begin : match.end()]).strip(),
-        start=begin,
-        end=match.end(),
-        kind=pattern.kind,
-    )
+    codes = [pattern.code] + [code for group, code in pattern.also if values.get(group)]
+    return [
+        Citation(
+            statute=pattern.statute,
+            code=code.format(**values),
+            text=_SPACES.sub(" ", text[begin : match.end()]).strip(),
+            start=begin,
+            end=match.end(),
+            kind=pattern.kind,
+        )
+        for code in codes
+    ]
 
 
 def _without_overlaps(found: list[Citation]) -> list[Citation]:
     """Where two patterns read the same words, keep the longer reading ("5 ILCS 140/7(1)(c)" over "7(1)(c)")."""
     kept: list[Citation] = []
     for citation in sorted(found, key=lambda c: (c.start, -(c.end - c.start))):
-        if kept and citation.start < kept[-1].end:
+        if kept and citation.start < kept[-1].end and (citation.start, citation.end) != (kept[-1].start, kept[-1].end):
+            continue
+        if kept and citation == kept[-1]:
             continue
         kept.append(citation)
     return kept
