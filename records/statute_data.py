@@ -323,8 +323,9 @@ CONTEXT: dict[str, str] = {
 EXEMPTION_PATTERNS: dict[str, dict[str, Any]] = {
     "FOIA": {
         "patterns": [
-            {  # (b)(6), (b) (7)(C), 5 U.S.C. § 552(b)(5): the parenthesised form is unambiguous
-                "item": r"(?<![\w)(/])(?:5\s*U\.?\s*S\.?\s*C\.?\s*(?:§+|[Ss]ec(?:tion|\.)?)?\s*552\s*)?\(\s*b\s*\)\s*\(\s*"
+            {  # (b)(6), (b) (7)(C), 5 U.S.C. § 552(b)(5): the stamp on released pages, counted anywhere
+                # except as a cross-reference inside another law ("subsection (b)(1)", "10(b)(1)")
+                "item": r"(?<![\w)(/])(?<!subsection )(?<!paragraph )(?<!Subsection )(?<!Paragraph )(?:5\s*U\.?\s*S\.?\s*C\.?\s*(?:§+|[Ss]ec(?:tion|\.)?)?\s*552\s*)?\(\s*b\s*\)\s*\(\s*"
                 r"(?:(?P<n>[1-689])|(?P<n7>7))\s*\)(?:\s*\(\s*(?P<sub>[A-Fa-f])\s*\))?(?!\s*\(\s*[\dlI]|\w)",
                 "code": "(b)({n}{n7}){sub_p}",
                 "context": False,

@@ -57,6 +57,7 @@ NOT_CITATIONS = [
     "Our FOIA office is at 552 Main Street (b) (floor 6).",
     "Section 7(1) provides that a public body may redact.",  # the section, not an exemption
     "Dated 6/25/2015, case 7922.",
+    "as provided in subsection (b)(1) of Section 2.15, or Section 10(b)(2) of the Act",  # cross-references
     "Government Code section 6253(c)(1) allows 14 more days.",  # an extension: procedural, not an exemption
 ]
 
