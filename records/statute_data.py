@@ -284,3 +284,231 @@ STATUTES: dict[str, dict[str, Any]] = {
         ),
     },  # fmt: skip
 }
+
+
+# Exemption citations (issue 14): how agencies cite each statute's exemptions, and what each means in
+# plain words. Read by records/review/exemptions.py keyed by statute code; not copied into the Statute
+# table, because a pattern is matched by code and a team has no reason to edit one (so no migration, and
+# update_statutes is unaffected). A pattern:
+#   item      regex for one citation; named groups feed `code`
+#   lead      optional regex that must come just before the first item ("Exemptions "); the items after
+#             it may form a list ("Exemptions 6 and 7(C)" is two citations)
+#   code      the normalised code: "{g}" is group g's value, "{g_p}" is "(value)" or "" when g is absent
+#   context   True: counts only on a page that mentions the statute (CONTEXT below), or in a document of
+#             a request under it (the `hint` of the detector)
+#   kind      "exemption" (a reason to withhold) or "procedural" (an extension, a fee, an appeal right)
+#   also      further citations the same words make when a group matched: "7(1)(d)(v)(vi)" cites two
+# Group values are cleaned: groups named in `digits` read OCR's l/I/| as 1; `upper`/`lower` fix case.
+# Meanings: where we are not sure of one, the detector says "meaning not yet described".
+_FOIA_ITEM = r"(?:(?P<n>[1-689])|(?P<n7>7)(?:\s*\(\s*(?P<sub>[A-Fa-f])\s*\)|(?P<subc>[A-Fa-f])(?![\w]))?)"
+_IL_SECTION = (
+    r"(?P<sec>7)\s*\(\s*(?P<p1>[1lI|])\s*\)\s*\(\s*(?P<p2>[a-z]{1,2})\s*\)"
+    r"(?:\s*\(\s*(?P<r1>[ivx]{1,4})\s*\))?(?:\s*\(\s*(?P<r2>[ivx]{1,4})\s*\))?"
+)
+_IL_PREFIX = r"5\s*[IlT1]LCS\s*140\s*/\s*"
+_CA_SUBS = r"(?:\s*\(\s*(?P<s1>[a-z]{1,2}|\d{1,2})\s*\))?(?:\s*\(\s*(?P<s2>\d{1,2}|[A-Z])\s*\))?"
+_CA_LEAD = (
+    r"(?:Gov(?:ernment|'t|’t|\.)?\s*Code\s*(?:§+|[Ss]ec(?:tions?|s?\.))?|Code\s*§+|§+|"
+    r"[Ss]ec(?:tions?|s?\.))\s*"
+)
+
+CONTEXT: dict[str, str] = {
+    "FOIA": r"U\.?\s?S\.?\s?C|\b552\s*\(|Freedom of Information Act|\bFOIA\b|\(b\)\s*\(\s*[1-9]\s*\)",
+    "IL-FOIA": r"[IlT1]LCS|Illinois",
+    "CPRA": r"Gov(?:ernment|'t|’t|\.)?\s*Code|CPRA|California|Public Records Act",
+    "NY-FOIL": r"Public Officers Law|\bPOL\b|FOIL",
+    "TX-PIA": r"Gov(?:ernment|'t|’t|\.)?\s*Code|Texas|Public Information Act",
+}
+
+EXEMPTION_PATTERNS: dict[str, dict[str, Any]] = {
+    "FOIA": {
+        "patterns": [
+            {  # (b)(6), (b) (7)(C), 5 U.S.C. § 552(b)(5): the stamp on released pages, counted anywhere
+                # except as a cross-reference inside another law ("subsection (b)(1)", "10(b)(1)")
+                "item": r"(?<![\w)(/])(?<!subsection )(?<!paragraph )(?<!Subsection )(?<!Paragraph )(?:5\s*U\.?\s*S\.?\s*C\.?\s*(?:§+|[Ss]ec(?:tion|\.)?)?\s*552\s*)?\(\s*b\s*\)\s*\(\s*"
+                r"(?:(?P<n>[1-689])|(?P<n7>7))\s*\)(?:\s*\(\s*(?P<sub>[A-Fa-f])\s*\))?(?!\s*\(\s*[\dlI]|\w)",
+                "code": "(b)({n}{n7}){sub_p}",
+                "context": False,
+            },
+            {  # b6, b(6), b7c, B7(C): only on a page about the federal FOIA
+                "item": r"(?<![\w/.-])[bB]\s?\(?(?:(?P<n>[1-689])|(?P<n7>7)(?:\)?\s*\(\s*(?P<sub>[A-Fa-f])\s*\)"
+                r"|(?P<subc>[A-Fa-f])(?!\w))?)\)?(?![\w(])",
+                "code": "(b)({n}{n7}){sub_p}{subc_p}",
+                "context": True,
+            },
+            {  # Exemption 6, Exemptions 6 and 7(C), FOIA Exemption (b)(5)
+                "lead": r"\b[Ee]xemptions?\s*(?:[Nn]o\.?\s*|[Nn]umbers?\s*)?",
+                "item": r"(?:\(\s*b\s*\)\s*)?\(?" + _FOIA_ITEM + r"\)?(?![\w(]|\.\d|\s*\(\s*[\dlI])",
+                "code": "(b)({n}{n7}){sub_p}{subc_p}",
+                "context": True,
+            },
+        ],
+        "upper": ["sub", "subc"],
+        "meanings": {
+            "(b)(1)": "Classified national defense or foreign policy information.",
+            "(b)(2)": "Internal personnel rules and practices of the agency.",
+            "(b)(3)": "Information another federal statute exempts from disclosure.",
+            "(b)(4)": "Trade secrets and confidential commercial or financial information.",
+            "(b)(5)": "Inter- or intra-agency memos a court would treat as privileged "
+            "(deliberative process, attorney-client, attorney work product).",
+            "(b)(6)": "Personnel, medical and similar files whose release would be a clearly unwarranted "
+            "invasion of personal privacy.",
+            "(b)(7)": "Records compiled for law enforcement purposes (one of the harms (A) to (F)).",
+            "(b)(7)(A)": "Law enforcement records whose release could interfere with enforcement proceedings.",
+            "(b)(7)(B)": "Law enforcement records whose release would deprive a person of a fair trial.",
+            "(b)(7)(C)": "Law enforcement records whose release could be an unwarranted invasion of personal privacy.",
+            "(b)(7)(D)": "Law enforcement records that could disclose a confidential source.",
+            "(b)(7)(E)": "Law enforcement techniques, procedures or guidelines whose release could help "
+            "someone evade the law.",
+            "(b)(7)(F)": "Law enforcement records whose release could endanger someone's life or physical safety.",
+            "(b)(8)": "Reports about the examination or supervision of financial institutions.",
+            "(b)(9)": "Geological and geophysical information about wells.",
+        },
+    },
+    "IL-FOIA": {
+        "patterns": [
+            {  # 5 ILCS 140/7(1)(c), 5 ILCS\n140/7(l)(d)(v)
+                "item": _IL_PREFIX + _IL_SECTION + r"(?!\w)",
+                "code": "7({p1}){p2_p}{r1_p}",
+                "also": [{"when": "r2", "code": "7({p1}){p2_p}{r2_p}"}],  # 7(1)(d)(v)(vi): (d)(v) and (d)(vi)
+                "context": False,
+            },
+            {  # Section 7(1)(c), 7(1)(d)(v), (7)(1)(c) with the statute named elsewhere on the page
+                "item": r"(?<![\w/.(])\(?" + _IL_SECTION.replace("(?P<sec>7)", "(?P<sec>7)\\)?") + r"(?!\w)",
+                "code": "7({p1}){p2_p}{r1_p}",
+                "also": [{"when": "r2", "code": "7({p1}){p2_p}{r2_p}"}],  # 7(1)(d)(v)(vi): (d)(v) and (d)(vi)
+                "context": True,
+            },
+            {  # 5 ILCS 140/3(e) extension, 3(g) unduly burdensome, 9.5(a) review: procedure, not exemptions
+                "item": _IL_PREFIX
+                + r"(?P<sec>3|9\.5|9|10|11)\s*\(\s*(?P<p1>[a-z])\s*\)(?:\s*\(\s*(?P<r1>[ivx]{1,4})\s*\))?(?!\w)",
+                "code": "{sec}{p1_p}{r1_p}",
+                "context": False,
+                "kind": "procedural",
+            },
+        ],
+        "digits": ["p1"],
+        "lower": ["p2", "r1", "r2"],
+        "meanings": {
+            "7(1)(a)": "Information another federal or State law or rule prohibits disclosing.",
+            "7(1)(b)": "Private information (such as Social Security, bank account or driver's licence numbers, "
+            "home addresses, personal phone numbers and email addresses).",
+            "7(1)(c)": "Personal information whose release would be a clearly unwarranted invasion of personal privacy.",
+            "7(1)(d)": "Law enforcement records, where release would cause one of the harms (i) to (vii).",
+            "7(1)(d)(i)": "Law enforcement records whose release would interfere with pending or reasonably "
+            "contemplated law enforcement proceedings.",
+            "7(1)(d)(ii)": "Law enforcement records whose release would interfere with active administrative "
+            "enforcement proceedings.",
+            "7(1)(d)(iii)": "Law enforcement records whose release would likely deprive a person of a fair trial "
+            "or an impartial hearing.",
+            "7(1)(d)(iv)": "Law enforcement records that would disclose a confidential source or people who file "
+            "complaints.",
+            "7(1)(d)(v)": "Law enforcement records that would disclose unique or specialised investigative "
+            "techniques, where release would cause demonstrable harm.",
+            "7(1)(d)(vi)": "Law enforcement records whose release would endanger the life or physical safety of "
+            "officers or anyone else.",
+            "7(1)(d)(vii)": "Law enforcement records whose release would obstruct an ongoing criminal investigation.",
+            "7(1)(e)": "Records that relate to or affect the security of correctional institutions and "
+            "detention facilities.",
+            "7(1)(f)": "Preliminary drafts, notes, recommendations and memos in which opinions are expressed or "
+            "policies formulated (deliberative records).",
+            "7(1)(g)": "Trade secrets and commercial or financial information given in confidence.",
+            "7(1)(h)": "Proposals and bids for contracts or grants, until a final selection is made.",
+            "7(1)(i)": "Valuable formulae, designs, drawings and research data whose release could produce "
+            "private gain or public loss.",
+            "7(1)(k)": "Architects' and engineers' plans for buildings, where release would compromise security.",
+            "7(1)(m)": "Communications with the public body's attorney or auditor that are privileged, and "
+            "material prepared for litigation.",
+            "7(1)(n)": "Records of the adjudication of employee grievances or discipline (not the final outcome).",
+            "7(1)(o)": "Technical information about computer systems (software, passwords) whose release "
+            "would jeopardise their security.",
+            "7(1)(p)": "Records about collective bargaining negotiations.",
+            "7(1)(r)": "Records about real estate purchase negotiations, until the purchase is final.",
+            "7(1)(v)": "Vulnerability assessments, security measures and response plans against attacks on "
+            "the community or its systems.",
+            "3(e)": "Extension of the time to respond (up to 5 more business days), not an exemption.",
+            "3(g)": "Request refused as unduly burdensome, not an exemption.",
+            "9.5(a)": "The right to ask the Public Access Counselor to review a denial, not an exemption.",
+        },
+    },
+    "CPRA": {
+        "patterns": [
+            {  # Gov. Code § 7922.000, section 7923.600 and 7927.705
+                "lead": _CA_LEAD,
+                "item": r"(?<![\d-])(?P<sec>7922\.000|792[3-9]\.\d{3}|7930\.\d{3})(?!\d)" + _CA_SUBS,
+                "code": "{sec}{s1_p}{s2_p}",
+                "context": True,
+            },
+            {  # the pre-2023 numbering: Government Code section 6254(f), 6255
+                "lead": _CA_LEAD,
+                "item": r"(?<![\d-])(?P<sec>6254(?:\.\d{1,2})?|6255|6276\.\d{2})(?![\d-])" + _CA_SUBS,
+                "code": "{sec}{s1_p}{s2_p}",
+                "context": True,
+            },
+            {  # time limits and procedure, either numbering
+                "lead": _CA_LEAD,
+                "item": r"(?<![\d-])(?P<sec>6253(?:\.\d{1,2})?|7920\.\d{3}|7921\.\d{3}|7922\.(?!000)\d{3})(?![\d-])"
+                + _CA_SUBS,
+                "code": "{sec}{s1_p}{s2_p}",
+                "context": True,
+                "kind": "procedural",
+            },
+        ],
+        "meanings": {
+            "7922.000": "Catch-all: the public interest in withholding clearly outweighs the public interest "
+            "in disclosure (a balancing test; formerly 6255).",
+            "6255": "Catch-all: the public interest in withholding clearly outweighs the public interest in "
+            "disclosure (a balancing test; now 7922.000).",
+            "7923.600": "Law enforcement investigation records and files (formerly 6254(f)).",
+            "6254(f)": "Law enforcement investigation records and files (now 7923.600 ff.).",
+            "7927.200": "Records about pending litigation to which the public agency is a party (formerly 6254(b)).",
+            "6254(b)": "Records about pending litigation to which the public agency is a party (now 7927.200).",
+            "7927.500": "Preliminary drafts, notes and internal memos not kept in the ordinary course of "
+            "business (formerly 6254(a)).",
+            "6254(a)": "Preliminary drafts, notes and internal memos not kept in the ordinary course of "
+            "business (now 7927.500).",
+            "7927.700": "Personnel, medical and similar files whose release would be an unwarranted invasion "
+            "of personal privacy (formerly 6254(c)).",
+            "6254(c)": "Personnel, medical and similar files whose release would be an unwarranted invasion "
+            "of personal privacy (now 7927.700).",
+            "7927.705": "Records another law exempts or prohibits disclosing, including privileges in the "
+            "Evidence Code (formerly 6254(k)).",
+            "6254(k)": "Records another law exempts or prohibits disclosing, including privileges in the "
+            "Evidence Code (now 7927.705).",
+            "6253(c)": "Extension of the time to respond (up to 14 more days in unusual circumstances), "
+            "not an exemption (now 7922.535).",
+            "7922.535": "The time to respond, and its extension in unusual circumstances; not an exemption.",
+        },
+    },
+    "NY-FOIL": {
+        "patterns": [
+            {  # Public Officers Law § 87(2)(b)
+                "lead": r"(?:Public\s+Officers\s+Law|POL)\s*(?:§+|[Ss]ec(?:tion|\.))?\s*",
+                "item": r"(?P<sec>87)\s*\(\s*(?P<p1>2)\s*\)\s*\(\s*(?P<p2>[a-q])\s*\)(?!\w)",
+                "code": "87(2){p2_p}",
+                "context": False,
+            },
+        ],
+        "lower": ["p2"],
+        "meanings": {
+            "87(2)(b)": "Records whose release would be an unwarranted invasion of personal privacy.",
+            "87(2)(e)": "Records compiled for law enforcement purposes, where release would cause a listed harm.",
+            "87(2)(g)": "Inter- or intra-agency materials other than facts, instructions and final policy.",
+        },
+    },
+    "TX-PIA": {
+        "patterns": [
+            {  # Gov't Code § 552.101, section 552.108
+                "lead": _CA_LEAD,
+                "item": r"(?<![\d-])(?P<sec>552\.1\d\d)(?![\d-])" + _CA_SUBS,
+                "code": "{sec}{s1_p}{s2_p}",
+                "context": True,
+            },
+        ],
+        "meanings": {
+            "552.101": "Information made confidential by law (a statute, a court decision, or privacy).",
+            "552.108": "Law enforcement records whose release would interfere with crime detection, "
+            "investigation or prosecution.",
+        },
+    },
+}

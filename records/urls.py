@@ -12,6 +12,7 @@ from .views import (
     saved_searches,
     search,
     teams,
+    withholding,
 )
 from .views import data as data_views  # issue 7: data in and out
 from .views import review as review_views  # issue 14: review marks and exhibit binders
@@ -95,4 +96,6 @@ urlpatterns = [
     path("binders/<int:pk>/download/", review_views.binder_download, name="binder_download"),
     path("binders/pages/<int:pk>/move/", review_views.binder_page_move, name="binder_page_move"),
     path("binders/pages/<int:pk>/remove/", review_views.binder_page_remove, name="binder_page_remove"),
+    path("requests/<int:pk>/vaughn/", withholding.vaughn_index, name="vaughn_index"),  # issue 14
+    path("requests/<int:pk>/vaughn.csv", withholding.vaughn_csv, name="vaughn_csv"),
 ]

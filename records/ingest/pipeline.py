@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from records.models import Document, Page, Sheet
+from records.review.citations import record_citations
 
 from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable
 from .errors import IngestError
@@ -386,6 +387,7 @@ def _write_pages(document: Document, batch: list[Page]) -> None:
         return
     with transaction.atomic():
         Page.objects.bulk_create(batch)
+        record_citations(document, [page.pk for page in batch])  # issue 14: exemptions cited
         needing_ocr = sum(page.needs_ocr for page in batch)
         _update(document, pages_done=batch[-1].number, ocr_pages_total=F("ocr_pages_total") + needing_ocr)
     document.pages_done = batch[-1].number
@@ -415,6 +417,7 @@ def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
             with transaction.atomic():
                 found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
                 Page.objects.filter(pk=page_id).update(needs_ocr=False, **found)
+                record_citations(document, [page_id])
                 extra = {"error": note} if note else {}
                 _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
     if pending.exists():

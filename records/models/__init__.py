@@ -1,6 +1,7 @@
 from .agencies import Agency
 from .campaigns import AgencyMerge, Campaign, CampaignDraft
 from .documents import Document, Page, Sheet, StoredFile
+from .exemptions import PageCitation
 from .letters import LetterKind, LetterTemplate
 from .notifications import DigestSent, FeedToken
 from .requests import (
@@ -19,7 +20,7 @@ from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignmen
 
 __all__ = [
     "Agency", "AgencyMerge", "Campaign", "CampaignDraft", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication",
-    "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "RecordsRequest", "Sheet",
+    "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "PageCitation", "RecordsRequest", "Sheet",
     "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for", "SavedSearch",
     "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
