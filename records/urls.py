@@ -55,6 +55,7 @@ urlpatterns = [
     path("campaigns/<int:pk>/", campaigns.campaign_board, name="campaign_board"),
     path("campaigns/<int:pk>/bulk/", campaigns.campaign_bulk, name="campaign_bulk"),
     path("campaigns/<int:pk>/export.csv", campaigns.campaign_export, name="campaign_export"),
+    path("campaigns/<int:pk>/letters.pdf", campaigns.campaign_letters_pdf, name="campaign_letters_pdf"),
     path("agencies/performance/", campaigns.agency_performance, name="agency_performance"),
     path("agencies/<int:pk>/merge/", campaigns.agency_merge, name="agency_merge"),
     path("closures/", closures.closure_list, name="closure_list"),

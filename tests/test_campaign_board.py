@@ -176,3 +176,36 @@ def test_request_page_links_to_its_campaign(login, editor, team):
     r = campaign.requests.get()
     body = login(editor).get(reverse("request_detail", args=[r.pk])).content.decode()
     assert reverse("campaign_board", args=[campaign.pk]) in body
+
+
+@time_machine.travel(dt.datetime(2026, 11, 30, 12, 0), tick=False)
+def test_initial_letters_are_the_sending_and_print_as_one_pdf(login, editor, team, stranger):
+    from pypdf import PdfReader
+
+    campaign = make_campaign(team, editor, 3)
+    already, by_letter, other = campaign.requests.order_by("agency__name")
+    file_request(already, editor, dt.date(2026, 11, 2))
+    client = login(editor)
+    response = client.post(
+        reverse("campaign_bulk", args=[campaign.pk]),
+        {"action": "initial_letters", "date": "2026-11-30", "channel": "email"},
+        follow=True,
+    )
+    assert "Logged 2 initial letter(s)" in response.content.decode()
+    assert "Skipped 1 (already sent)" in response.content.decode()
+    letters = Communication.objects.filter(request__campaign=campaign, direction="out")
+    assert sorted(letters.values_list("request_id", flat=True)) == sorted([by_letter.pk, other.pk])
+    sent = RecordsRequest.objects.get(pk=by_letter.pk)
+    # The letter is the sending: by email the agency has it the same day, so the clock runs.
+    assert sent.sent_date == sent.received_date == TODAY and sent.due_date is not None
+    assert "{" not in letters.first().body
+    # Sending again logs nothing twice.
+    client.post(reverse("campaign_bulk", args=[campaign.pk]), {"action": "initial_letters", "date": "2026-11-30"})
+    assert letters.count() == 2
+
+    pdf = client.get(reverse("campaign_letters_pdf", args=[campaign.pk]))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    text = [page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages]
+    for records_request in (already, by_letter, other):
+        assert any(records_request.agency.name in page for page in text)
+    assert login(stranger).get(reverse("campaign_letters_pdf", args=[campaign.pk])).status_code == 404

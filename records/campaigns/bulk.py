@@ -36,6 +36,19 @@ def mark_sent(requests, *, user, when=None, channel: str = "email") -> BulkResul
     return result
 
 
+def send_initial_letters(requests, *, user, when=None, channel: str = "email") -> BulkResult:
+    """The initial letter for each request not yet sent, logged as an outgoing communication; the
+    letter is the sending, so the request is marked sent on `when` and its clock starts.
+
+    Idempotent like mark_sent: a request that already has a Filed event is skipped.
+    """
+    when = when or timezone.localdate()
+    filed = set(Event.objects.filter(request__in=requests, kind=Event.Kind.FILED).values_list("request_id", flat=True))
+    return _letters(
+        requests, "initial", lambda r: r.pk not in filed, "already sent", user=user, when=when, channel=channel
+    )
+
+
 def follow_up_overdue(requests, *, user, today=None) -> BulkResult:
     """A follow-up letter, logged as an outgoing communication, for every overdue request among them."""
     today = today or timezone.localdate()
@@ -48,7 +61,7 @@ def appeal_denials(requests, *, user, today=None) -> BulkResult:
     return _letters(requests, "appeal", lambda r: r.status == Status.DENIED, "not denied", user=user, when=today)
 
 
-def _letters(requests, kind, wanted, why_not, *, user, when) -> BulkResult:
+def _letters(requests, kind, wanted, why_not, *, user, when, channel: str = "email") -> BulkResult:
     result = BulkResult()
     with transaction.atomic():
         for records_request in requests:
@@ -57,7 +70,7 @@ def _letters(requests, kind, wanted, why_not, *, user, when) -> BulkResult:
                 continue
             try:
                 with transaction.atomic():
-                    comm, _rendered = generate_letter(records_request, kind, user=user, when=when)
+                    comm, _rendered = generate_letter(records_request, kind, user=user, when=when, channel=channel)
             except LetterError as error:  # e.g. the team's template names a value this request lacks
                 result.skipped.append((records_request, str(error)))
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import LETTER
 from reportlab.lib.units import inch
 from reportlab.lib.utils import simpleSplit
@@ -57,4 +58,14 @@ def letter_pdf(rendered: Rendered, team) -> bytes:
             y -= LEADING
     canvas.showPage()
     canvas.save()
+    return buffer.getvalue()
+
+
+def letters_pdf(letters: list[tuple[Rendered, object]]) -> bytes:
+    """Several letters, each (rendered, team), as one printable PDF, each letter starting on a new page."""
+    writer = PdfWriter()
+    for rendered, team in letters:
+        writer.append(PdfReader(io.BytesIO(letter_pdf(rendered, team))))
+    buffer = io.BytesIO()
+    writer.write(buffer)
     return buffer.getvalue()

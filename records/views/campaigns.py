@@ -13,6 +13,9 @@ from ..access import can_write, current_team, writable_current_team, writable_te
 from ..campaigns import board, bulk, placeholders, plan, stats
 from ..campaigns.directory import MergeError, merge_agencies
 from ..campaigns.forms import AgencyMergeForm, CampaignForm
+from ..letters import LetterError, render_letter
+from ..letters.pdf import letters_pdf
+from ..letters.render import requester_name
 from ..models import Agency, Campaign, CampaignDraft, Communication, RecordsRequest, Statute
 
 
@@ -150,7 +153,7 @@ def campaign_export(request, pk):
     return response
 
 
-BULK_ACTIONS = {"mark_sent", "follow_up", "appeal"}
+BULK_ACTIONS = {"mark_sent", "initial_letters", "follow_up", "appeal"}
 
 
 @login_required
@@ -169,7 +172,7 @@ def campaign_bulk(request, pk):
         messages.error(request, "Select the rows to mark as sent.")
         return redirect(campaign)
     requests = list(requests.order_by("agency__name"))
-    if action == "mark_sent":
+    if action in ("mark_sent", "initial_letters"):
         try:
             when = dt.date.fromisoformat(request.POST.get("date") or timezone.localdate().isoformat())
         except ValueError:
@@ -178,8 +181,15 @@ def campaign_bulk(request, pk):
         channel = request.POST.get("channel", "email")
         if channel not in dict(Communication.CHANNEL_CHOICES):
             channel = "email"
-        result = bulk.mark_sent(requests, user=request.user, when=when, channel=channel)
-        done = f"Marked {len(result.done)} request(s) as sent on {when:%Y-%m-%d}."
+        if action == "mark_sent":
+            result = bulk.mark_sent(requests, user=request.user, when=when, channel=channel)
+            done = f"Marked {len(result.done)} request(s) as sent on {when:%Y-%m-%d}."
+        else:
+            result = bulk.send_initial_letters(requests, user=request.user, when=when, channel=channel)
+            done = (
+                f"Logged {len(result.done)} initial letter(s) as sent on {when:%Y-%m-%d}; "
+                "download them as one PDF from the board."
+            )
     elif action == "follow_up":
         result = bulk.follow_up_overdue(requests, user=request.user)
         done = f"Logged {len(result.done)} follow-up letter(s) to overdue agencies."
@@ -195,6 +205,23 @@ def campaign_bulk(request, pk):
             request, f"Skipped {len(names)} ({why}): {', '.join(names[:10])}{' …' if len(names) > 10 else ''}."
         )
     return redirect(campaign)
+
+
+@login_required
+def campaign_letters_pdf(request, pk):
+    """Every request's initial letter in one printable PDF (to print and post, or to file in a portal)."""
+    campaign = get_campaign_for_user(request.user, pk)
+    requests = campaign.requests.select_related("agency", "statute", "team").order_by("agency__name")
+    try:
+        pdf = letters_pdf(
+            [(render_letter(r, "initial", requester_name=requester_name(request.user)), r.team) for r in requests]
+        )
+    except LetterError as error:
+        messages.error(request, f"The letters could not be made: {error}")
+        return redirect(campaign)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="campaign-{campaign.pk}-letters.pdf"'
+    return response
 
 
 @login_required
