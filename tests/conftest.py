@@ -104,3 +104,18 @@ def broker(monkeypatch):
     monkeypatch.setattr(tasks.extract_document_task, "delay", lambda pk: sent.append(("extract", pk)))
     monkeypatch.setattr(tasks.ocr_document_task, "delay", lambda pk: sent.append(("ocr", pk)))
     return sent
+
+
+@pytest.fixture(autouse=True)
+def seeded_statutes(request):
+    """A transactional test empties the database when it ends, the statutes seeded by migration 0002
+    included; the transactional tests after it get them back, as a freshly migrated database has them."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    from records.models import Statute
+    from records.statute_updates import apply_updates, plan_updates
+
+    if not Statute.objects.exists():
+        apply_updates(plan_updates())
