@@ -6,24 +6,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ..access import current_team, membership, teams_for
+from ..access import current_team, membership, require_team_admin, teams_for
 from ..forms import InviteForm, RoleForm
 from ..invitations import SENT_MESSAGE, invite, pending_invitations
 from ..models import Invitation, Membership
-
-ADMINS_ONLY = "Only a team admin can manage members."
-
-
-def _forbidden(request, sentence):
-    return render(request, "records/forbidden.html", {"sentence": sentence}, status=403)
-
-
-def _is_admin(user, team) -> bool:
-    """A non-member gets 404 (a stranger's team does not exist for them); a member, True or False."""
-    mine = membership(user, team)
-    if mine is None:
-        raise Http404("No such team.")
-    return mine.role == Membership.ADMIN
 
 
 @login_required
@@ -31,11 +17,11 @@ def team_page(request):
     team = current_team(request)
     if team is None:
         return render(request, "records/no_team.html", {"invitations": pending_invitations(request.user)})
-    is_admin = _is_admin(request.user, team)
+    mine = membership(request.user, team)
+    is_admin = mine is not None and mine.role == Membership.ADMIN
     form = InviteForm(request.POST or None) if is_admin else None
     if request.method == "POST":
-        if not is_admin:
-            return _forbidden(request, ADMINS_ONLY)
+        require_team_admin(request.user, team)  # 403 with the reason for an editor or viewer
         if form.is_valid():
 
             def accept_url(invitation):
@@ -63,8 +49,7 @@ def team_page(request):
 @require_POST
 def member_role(request, pk):
     member = get_object_or_404(Membership.objects.select_related("team", "user"), pk=pk)
-    if not _is_admin(request.user, member.team):
-        return _forbidden(request, ADMINS_ONLY)
+    require_team_admin(request.user, member.team)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a role from the list.")
@@ -81,8 +66,7 @@ def member_role(request, pk):
 @require_POST
 def member_remove(request, pk):
     member = get_object_or_404(Membership.objects.select_related("team", "user"), pk=pk)
-    if not _is_admin(request.user, member.team):
-        return _forbidden(request, ADMINS_ONLY)
+    require_team_admin(request.user, member.team)
     if member.user == request.user:
         messages.error(request, "You cannot remove yourself; ask another team admin.")
     else:
@@ -98,8 +82,7 @@ def team_two_factor(request):
     team = current_team(request)
     if team is None:
         raise Http404("No such team.")
-    if not _is_admin(request.user, team):
-        return _forbidden(request, ADMINS_ONLY)
+    require_team_admin(request.user, team)
     team.require_two_factor = request.POST.get("require") == "on"
     team.save(update_fields=["require_two_factor"])
     if team.require_two_factor:
