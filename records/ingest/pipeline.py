@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from records.models import Document, Page, Sheet
 from records.review.citations import record_citations
+from records.review.fingerprints import page_image_hashes, record_fingerprints
 
 from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable
 from .errors import IngestError
@@ -388,6 +389,7 @@ def _write_pages(document: Document, batch: list[Page]) -> None:
     with transaction.atomic():
         Page.objects.bulk_create(batch)
         record_citations(document, [page.pk for page in batch])  # issue 14: exemptions cited
+        record_fingerprints([page.pk for page in batch])  # issue 14: for the production diff
         needing_ocr = sum(page.needs_ocr for page in batch)
         _update(document, pages_done=batch[-1].number, ocr_pages_total=F("ocr_pages_total") + needing_ocr)
     document.pages_done = batch[-1].number
@@ -408,7 +410,9 @@ def _after_pages(document: Document) -> None:
 def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
     pending = Page.objects.filter(document=document, needs_ocr=True).order_by("number")
     with local_copy(document.stored_file) as path:  # from a bucket: one download a round, not one a page
-        for page_id, number in pending.values_list("pk", "number")[:max_pages]:
+        round_pages = list(pending.values_list("pk", "number")[:max_pages])
+        image_hashes = _image_hashes(document, path, [number for _, number in round_pages], limits)
+        for page_id, number in round_pages:
             note = None
             try:
                 text = _ocr_page(document, path, number, limits)
@@ -418,6 +422,7 @@ def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
                 found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
                 Page.objects.filter(pk=page_id).update(needs_ocr=False, **found)
                 record_citations(document, [page_id])
+                record_fingerprints([page_id], {page_id: image_hashes[number]} if number in image_hashes else None)
                 extra = {"error": note} if note else {}
                 _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
     if pending.exists():
@@ -425,6 +430,29 @@ def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
         document.heartbeat_at = None
     else:
         _finish(document, State.DONE)
+
+
+def _image_hashes(document: Document, path: Path, numbers: list[int], limits: Limits) -> dict[int, str]:
+    """The scanned pages' image hashes for the production diff (issue 14), rendered small in the sandbox.
+
+    A page that cannot be rendered simply has none: OCR reports its own problems.
+    """
+    try:
+        return dict(
+            run_isolated(
+                page_image_hashes,
+                str(path),
+                document.password,
+                numbers,
+                document.detected_type,
+                memory_mb=limits.parse_memory_mb,
+                total_seconds=limits.parse_seconds,
+                idle_seconds=limits.page_seconds,
+            )
+        )
+    except IngestError as error:
+        logger.info("No image hashes for document %s: %s", document.pk, error.message)
+        return {}
 
 
 def _ocr_page(document: Document, path: Path, number: int, limits: Limits) -> str:

@@ -1,5 +1,6 @@
 from .agencies import Agency
 from .campaigns import AgencyMerge, Campaign, CampaignDraft
+from .diff import PageComparison, PageFingerprint, ReleaseDiff
 from .documents import Document, Page, Sheet, StoredFile
 from .exemptions import PageCitation
 from .letters import LetterKind, LetterTemplate
@@ -24,4 +25,5 @@ __all__ = [
     "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for", "SavedSearch",
     "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
+    "PageComparison", "PageFingerprint", "ReleaseDiff",
 ]  # fmt: skip

@@ -1,0 +1,146 @@
+"""Page fingerprints for the production diff: normalised words, their hash, a MinHash signature, an image hash.
+
+Pure functions over text and images; record_fingerprints() keeps PageFingerprint rows in step with page
+text (called where the pipeline writes pages, as record_citations is). The normalisation forgives what
+OCR and re-extraction change without changing the page: case, spacing, punctuation, line-break hyphens,
+and the usual letter/digit confusions (l/1/I/|, O/0, rn/m).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from functools import cache
+
+import numpy as np
+from datasketch import MinHash
+
+MIN_WORDS = 5  # fewer normalised words than this: no text hash (a page number, a stamp)
+SHINGLE = 3  # words per shingle
+NUM_PERM = 64  # MinHash permutations: 256 bytes a page; LSH bands over these (records/review/diff.py)
+HASH_SIDE = 16  # difference hash of a HASH_SIDE x HASH_SIDE grid: 256 bits
+_WORD = re.compile(r"\S+")
+_HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
+_NOT_WORD = re.compile(r"[\W_]+")
+_CONFUSABLE = str.maketrans({"1": "l", "i": "l", "|": "l", "!": "l", "0": "o"})
+
+
+def normal_word(token: str) -> str:
+    """A word as the diff compares it: "Tbe," → "tbe", "0ffice" → "offlce"; "" for punctuation only."""
+    word = _NOT_WORD.sub("", unicodedata.normalize("NFKC", token).casefold())
+    return word.translate(_CONFUSABLE).replace("rn", "m")
+
+
+def tokens(text: str) -> list[str]:
+    """The page's words as written (whitespace-separated), line-break hyphens joined."""
+    return _WORD.findall(_HYPHEN_BREAK.sub(r"\1\2", text or ""))
+
+
+def normal_words(text: str) -> list[str]:
+    return [w for w in map(normal_word, tokens(text)) if w]
+
+
+def text_hash(words: list[str]) -> str:
+    if len(words) < MIN_WORDS:
+        return ""
+    return hashlib.blake2b(" ".join(words).encode(), digest_size=16).hexdigest()
+
+
+def _hash32(data: bytes) -> int:
+    return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "little")
+
+
+@cache
+def _permutations():
+    return MinHash(num_perm=NUM_PERM, seed=1).permutations
+
+
+def minhash(words: list[str]) -> MinHash | None:
+    """The MinHash of the page's word shingles; None for a page with too few words to compare."""
+    if len(words) < MIN_WORDS:
+        return None
+    shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
+    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32, permutations=_permutations())
+    signature.update_batch(list(shingles))
+    return signature
+
+
+def minhash_bytes(signature: MinHash | None) -> bytes:
+    return b"" if signature is None else signature.hashvalues.astype("<u4").tobytes()
+
+
+def minhash_from_bytes(data: bytes) -> MinHash | None:
+    if not data:
+        return None
+    values = np.frombuffer(bytes(data), dtype="<u4").astype(np.uint64)
+    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=values, permutations=_permutations())
+
+
+def difference_hash(image) -> str:
+    """dHash of a Pillow image: is each cell brighter than its right neighbour, on a 16x16 grid; hex."""
+    from PIL import Image
+
+    small = image.convert("L").resize((HASH_SIDE + 1, HASH_SIDE), Image.Resampling.LANCZOS)
+    pixels = np.asarray(small, dtype=np.int16)
+    bits = (pixels[:, 1:] > pixels[:, :-1]).flatten()
+    return np.packbits(bits).tobytes().hex()
+
+
+def image_hash_distance(a: str, b: str) -> int:
+    """How many of the 256 bits differ."""
+    return (int(a, 16) ^ int(b, 16)).bit_count()
+
+
+def page_image_hashes(path: str, password: str, numbers: list[int], detected_type: str):
+    """Yield (number, dHash) for these pages of a PDF or image file; runs inside run_isolated.
+
+    A small grayscale render is enough for a 16x16 hash: the cost stays far below the OCR it accompanies.
+    """
+    from PIL import Image
+
+    if detected_type == "pdf":
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(path, password=password or None)
+        try:
+            for number in numbers:
+                page = document[number - 1]
+                scale = 200 / max(page.get_width(), page.get_height(), 1)  # about 200 pixels on the long side
+                bitmap = page.render(scale=scale, grayscale=True)
+                yield number, difference_hash(bitmap.to_pil())
+        finally:
+            document.close()
+        return
+    with Image.open(path) as image:
+        for number in numbers:
+            image.seek(number - 1)
+            frame = image.copy()
+            frame.thumbnail((400, 400))
+            yield number, difference_hash(frame)
+
+
+def record_fingerprints(page_ids: Iterable[int], image_hashes: dict[int, str] | None = None) -> int:
+    """Write the text fingerprints of these pages (and the image hashes given, by page id); returns how many."""
+    from records.models import Page, PageFingerprint
+
+    page_ids = list(page_ids)
+    if not page_ids:
+        return 0
+    image_hashes = image_hashes or {}
+    kept = dict(PageFingerprint.objects.filter(page_id__in=page_ids).values_list("page_id", "image_hash"))
+    rows = []
+    for page_id, text in Page.objects.filter(pk__in=page_ids).values_list("pk", "text"):
+        words = normal_words(text)
+        rows.append(
+            PageFingerprint(
+                page_id=page_id,
+                text_hash=text_hash(words),
+                minhash=minhash_bytes(minhash(words)),
+                image_hash=image_hashes.get(page_id, kept.get(page_id, "")),
+            )
+        )
+    PageFingerprint.objects.filter(page_id__in=page_ids).delete()
+    PageFingerprint.objects.bulk_create(rows)
+    return len(rows)
