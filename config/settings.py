@@ -292,6 +292,7 @@ CELERY_TASK_ROUTES = {
     "records.requeue_stale_documents": {"queue": "housekeeping"},
     "records.send_reminder_digests": {"queue": "housekeeping"},
     "records.clean_abandoned_uploads": {"queue": "housekeeping"},
+    "records.compare_release": {"queue": "housekeeping"},  # the production diff (issue 14)
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {

@@ -22,7 +22,9 @@ from records.ingest import add_document, extract_document, ocr_document, release
 from records.ingest.dispatch import forget_lost_dispatches, take_turns
 from records.ingest.limits import current_limits
 from records.ingest.pipeline import EXTRACT, OCR
+from records.models import Document
 from records.review.binder import build_binder
+from records.review.diff import compute_release_diff, releases_to_compare
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +70,7 @@ def dispatch_documents() -> int:
     max_retries=3,
 )
 def extract_document_task(document_id: int) -> None:
-    extract_document(document_id)
+    queue_release_comparisons(extract_document(document_id))
     dispatch_documents()  # our slot is free, and this document (or its members) may wait for a next step
 
 
@@ -84,7 +86,7 @@ def extract_document_task(document_id: int) -> None:
     max_retries=3,
 )
 def ocr_document_task(document_id: int) -> None:
-    ocr_document(document_id)
+    queue_release_comparisons(ocr_document(document_id))
     dispatch_documents()  # a document with pages left waits for its next round like any other
 
 
@@ -140,3 +142,17 @@ def clean_abandoned_uploads_task() -> int:
 def build_binder_task(binder_id: int) -> None:
     """Routed to the extraction queue: it reads released PDFs as extraction does."""
     build_binder(binder_id)
+
+
+def queue_release_comparisons(document: Document | None) -> None:
+    """A document just done is a release: compare it (and the later releases it precedes) once this commits."""
+    if document is None or document.state != Document.State.DONE:
+        return
+    for document_id, scope in releases_to_compare(document):
+        transaction.on_commit(partial(compare_release_task.delay, document_id, scope))
+
+
+@shared_task(name="records.compare_release", acks_late=True, soft_time_limit=1800, time_limit=1900)
+def compare_release_task(document_id: int, scope: str = "request") -> None:
+    """The production diff of one release (issue 14); on the housekeeping queue."""
+    compute_release_diff(document_id, scope)

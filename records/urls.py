@@ -8,6 +8,7 @@ from .views import (
     dashboard,
     documents,
     letters,
+    production_diff,
     requests,
     saved_searches,
     search,
@@ -99,4 +100,8 @@ urlpatterns = [
     path("binders/pages/<int:pk>/remove/", review_views.binder_page_remove, name="binder_page_remove"),
     path("requests/<int:pk>/vaughn/", withholding.vaughn_index, name="vaughn_index"),  # issue 14
     path("requests/<int:pk>/vaughn.csv", withholding.vaughn_csv, name="vaughn_csv"),
+    path("campaigns/<int:pk>/vaughn/", withholding.campaign_vaughn_index, name="campaign_vaughn_index"),
+    path("campaigns/<int:pk>/vaughn.csv", withholding.campaign_vaughn_csv, name="campaign_vaughn_csv"),
+    path("documents/<int:pk>/diff/", production_diff.release_diff, name="release_diff"),  # issue 14
+    path("documents/<int:pk>/diff/<int:number>/", production_diff.page_diff, name="page_diff"),
 ]

@@ -103,6 +103,7 @@ def broker(monkeypatch):
     sent: deque = deque()
     monkeypatch.setattr(tasks.extract_document_task, "delay", lambda pk: sent.append(("extract", pk)))
     monkeypatch.setattr(tasks.ocr_document_task, "delay", lambda pk: sent.append(("ocr", pk)))
+    monkeypatch.setattr(tasks.compare_release_task, "delay", lambda *args: None)  # tests/test_production_diff*.py
     return sent
 
 

@@ -105,6 +105,9 @@ class VaughnRow:
     meaning: str
     context: str
     url: str
+    agency: str = ""  # these three for a campaign's index (records/review/campaign_vaughn.py)
+    request_title: str = ""
+    request_id: int | None = None
 
     def cells(self) -> list[str]:
         return [self.document, str(self.page), self.exemption, self.meaning, self.context, "", ""]
@@ -112,9 +115,14 @@ class VaughnRow:
 
 def vaughn_rows(records_request: RecordsRequest) -> list[VaughnRow]:
     """A draft Vaughn index: one row per exemption citation occurrence, then one per badly redacted page."""
+    return vaughn_rows_for(Page.objects.filter(document__request=records_request))
+
+
+def vaughn_rows_for(pages) -> list[VaughnRow]:
+    """The draft Vaughn index of these pages (one request's, or a campaign's), each row naming its request."""
     citations = (
-        PageCitation.objects.filter(page__document__request=records_request, kind=EXEMPTION)
-        .select_related("page__document")
+        PageCitation.objects.filter(page__in=pages, kind=EXEMPTION)
+        .select_related("page__document__request__agency")
         .order_by("page__document__original_name", "page__document_id", "page__number", "offset")
     )
     rows = []
@@ -128,15 +136,36 @@ def vaughn_rows(records_request: RecordsRequest) -> list[VaughnRow]:
                 meaning=meaning(c.statute, c.code),
                 context=text_around(page.text, c.offset, len(c.text)),
                 url=page_url(page.document_id, page.number),
+                **_request_fields(page.document.request),
             )
         )
-    for ref in _boxed_pages(records_request):
+    boxed = (
+        pages.filter(text_under_box=True)
+        .select_related("document__request__agency")
+        .order_by("document_id", "number")
+        .defer("text", "cells", "document__request__body")
+    )
+    for page in boxed:
         rows.append(
             VaughnRow(
-                ref.document_name, ref.number, BOX_EXEMPTION, BOX_WARNING, "", page_url(ref.document_id, ref.number)
-            )
+                page.document.original_name,
+                page.number,
+                BOX_EXEMPTION,
+                BOX_WARNING,
+                "",
+                page_url(page.document_id, page.number),
+                **_request_fields(page.document.request),
+            )  # fmt: skip
         )
     return rows
+
+
+def _request_fields(records_request: RecordsRequest) -> dict:
+    return {
+        "agency": str(records_request.agency),
+        "request_title": records_request.title,
+        "request_id": records_request.pk,
+    }
 
 
 def text_around(text: str, offset: int, length: int) -> str:
@@ -144,3 +173,16 @@ def text_around(text: str, offset: int, length: int) -> str:
     end = min(len(text), offset + length + CONTEXT_CHARS)
     snippet = " ".join(text[start:end].split())
     return ("…" if start else "") + snippet + ("…" if end < len(text) else "")
+
+
+CAMPAIGN_VAUGHN_COLUMNS = ["Agency", "Request", *VAUGHN_COLUMNS]
+
+
+def campaign_vaughn_rows(pages) -> list[VaughnRow]:
+    """A campaign's draft Vaughn index: every request's rows, by agency then request."""
+    rows = vaughn_rows_for(pages)
+    return sorted(rows, key=lambda r: (r.agency.casefold(), r.request_title.casefold(), r.request_id or 0))
+
+
+def campaign_cells(row: VaughnRow) -> list[str]:
+    return [row.agency, row.request_title, *row.cells()]
