@@ -20,6 +20,7 @@ from datasketch import MinHash
 MIN_WORDS = 5  # fewer normalised words than this: no text hash (a page number, a stamp)
 SHINGLE = 3  # words per shingle
 NUM_PERM = 64  # MinHash permutations: 256 bytes a page; LSH bands over these (records/review/diff.py)
+SCHEME = "affine32"  # datasketch's 32-bit permutations: stored signatures must keep one scheme
 HASH_SIDE = 16  # difference hash of a HASH_SIDE x HASH_SIDE grid: 256 bits
 _WORD = re.compile(r"\S+")
 _HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
@@ -54,7 +55,7 @@ def _hash32(data: bytes) -> int:
 
 @cache
 def _permutations():
-    return MinHash(num_perm=NUM_PERM, seed=1).permutations
+    return MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
 
 
 def minhash(words: list[str]) -> MinHash | None:
@@ -62,7 +63,7 @@ def minhash(words: list[str]) -> MinHash | None:
     if len(words) < MIN_WORDS:
         return None
     shingles = {" ".join(words[i : i + SHINGLE]).encode() for i in range(len(words) - SHINGLE + 1)}
-    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32, permutations=_permutations())
+    signature = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=_hash32, permutations=_permutations(), scheme=SCHEME)
     signature.update_batch(list(shingles))
     return signature
 
@@ -74,8 +75,8 @@ def minhash_bytes(signature: MinHash | None) -> bytes:
 def minhash_from_bytes(data: bytes) -> MinHash | None:
     if not data:
         return None
-    values = np.frombuffer(bytes(data), dtype="<u4").astype(np.uint64)
-    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=values, permutations=_permutations())
+    values = np.frombuffer(bytes(data), dtype="<u4").astype(np.uint32)
+    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=values, permutations=_permutations(), scheme=SCHEME)
 
 
 def difference_hash(image) -> str:
