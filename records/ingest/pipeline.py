@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from records.models import Document, Page, Sheet
 from records.review.citations import record_citations
-from records.review.fingerprints import page_image_hashes, record_fingerprints
+from records.review.fingerprints import page_image_hashes, record_fingerprints, write_fingerprints
 
 from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable
 from .errors import IngestError
@@ -389,7 +389,7 @@ def _write_pages(document: Document, batch: list[Page]) -> None:
     with transaction.atomic():
         Page.objects.bulk_create(batch)
         record_citations(document, [page.pk for page in batch])  # issue 14: exemptions cited
-        record_fingerprints([page.pk for page in batch])  # issue 14: for the production diff
+        write_fingerprints([(page.pk, page.text) for page in batch])  # issue 14: for the production diff
         needing_ocr = sum(page.needs_ocr for page in batch)
         _update(document, pages_done=batch[-1].number, ocr_pages_total=F("ocr_pages_total") + needing_ocr)
     document.pages_done = batch[-1].number

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+import zlib
 from collections.abc import Iterable
 from functools import cache
 
@@ -25,6 +26,7 @@ HASH_SIDE = 16  # difference hash of a HASH_SIDE x HASH_SIDE grid: 256 bits
 _WORD = re.compile(r"\S+")
 _HYPHEN_BREAK = re.compile(r"(\w)-\s*\n\s*(\w)")
 _NOT_WORD = re.compile(r"[\W_]+")
+_PUNCTUATION = re.compile(r"[^\w\s]+|_+")
 _CONFUSABLE = str.maketrans({"1": "l", "i": "l", "|": "l", "!": "l", "0": "o"})
 
 
@@ -40,7 +42,9 @@ def tokens(text: str) -> list[str]:
 
 
 def normal_words(text: str) -> list[str]:
-    return [w for w in map(normal_word, tokens(text)) if w]
+    """normal_word() of each of tokens(text), done on the whole text at once (it runs on every page written)."""
+    text = _HYPHEN_BREAK.sub(r"\1\2", unicodedata.normalize("NFKC", text or "").casefold())
+    return _PUNCTUATION.sub("", text).translate(_CONFUSABLE).replace("rn", "m").split()
 
 
 def text_hash(words: list[str]) -> str:
@@ -50,7 +54,7 @@ def text_hash(words: list[str]) -> str:
 
 
 def _hash32(data: bytes) -> int:
-    return int.from_bytes(hashlib.blake2b(data, digest_size=4).digest(), "little")
+    return zlib.crc32(data)  # stable across processes, and in C: most of the signature's cost is hashing shingles
 
 
 @cache
@@ -123,25 +127,34 @@ def page_image_hashes(path: str, password: str, numbers: list[int], detected_typ
 
 
 def record_fingerprints(page_ids: Iterable[int], image_hashes: dict[int, str] | None = None) -> int:
-    """Write the text fingerprints of these pages (and the image hashes given, by page id); returns how many."""
-    from records.models import Page, PageFingerprint
+    """Write the fingerprints of these pages from their stored text (and the image hashes given, by page id)."""
+    from records.models import Page
 
     page_ids = list(page_ids)
     if not page_ids:
         return 0
+    return write_fingerprints(Page.objects.filter(pk__in=page_ids).values_list("pk", "text"), image_hashes)
+
+
+def write_fingerprints(pages: Iterable[tuple[int, str]], image_hashes: dict[int, str] | None = None) -> int:
+    """Write the fingerprints of these (page id, text) pairs in one statement; returns how many.
+
+    A page keeps the image hash it has unless one is given here (OCR rewrites the text, not the image).
+    """
+    from records.models import PageFingerprint
+
     image_hashes = image_hashes or {}
-    kept = dict(PageFingerprint.objects.filter(page_id__in=page_ids).values_list("page_id", "image_hash"))
     rows = []
-    for page_id, text in Page.objects.filter(pk__in=page_ids).values_list("pk", "text"):
+    for page_id, text in pages:
         words = normal_words(text)
         rows.append(
             PageFingerprint(
                 page_id=page_id,
                 text_hash=text_hash(words),
                 minhash=minhash_bytes(minhash(words)),
-                image_hash=image_hashes.get(page_id, kept.get(page_id, "")),
+                image_hash=image_hashes.get(page_id, ""),
             )
         )
-    PageFingerprint.objects.filter(page_id__in=page_ids).delete()
-    PageFingerprint.objects.bulk_create(rows)
+    update = ["text_hash", "minhash"] + (["image_hash"] if image_hashes else [])
+    PageFingerprint.objects.bulk_create(rows, update_conflicts=True, unique_fields=["page"], update_fields=update)
     return len(rows)
