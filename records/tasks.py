@@ -152,7 +152,7 @@ def queue_release_comparisons(document: Document | None) -> None:
         transaction.on_commit(partial(compare_release_task.delay, document_id, scope))
 
 
-@shared_task(name="records.compare_release", acks_late=True, soft_time_limit=1800, time_limit=1900)
+@shared_task(name="records.compare_release", acks_late=True, soft_time_limit=900, time_limit=960)
 def compare_release_task(document_id: int, scope: str = "request") -> None:
     """The production diff of one release (issue 14); on the housekeeping queue."""
     compute_release_diff(document_id, scope)

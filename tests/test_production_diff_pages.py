@@ -131,3 +131,21 @@ def test_strangers_get_404_on_summary_lists_and_page_diffs(releases, login, stra
     member = factories.make_user()
     factories.add_member(member, team, Membership.VIEWER)
     assert login(member).get(f"/documents/{second.pk}/diff/3/").status_code == 200
+
+
+def test_a_diff_whose_message_was_lost_is_sent_again_once(team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from records.review.diff import diff_for
+
+    records_request = factories.make_request(team)
+    document = make_release(records_request, "a.pdf", [prose(1)])
+    assert diff_for(document, "request")[1] is True  # first view: queued
+    assert diff_for(document, "request")[1] is False  # still computing: not again
+    later = timezone.now() + timedelta(hours=1)
+    assert diff_for(document, "request", now=later)[1] is True  # lost with its worker: sent again
+    assert diff_for(document, "request", now=later)[1] is False
+    compute_release_diff(document.pk)
+    assert diff_for(document, "request", now=later + timedelta(hours=1))[1] is False  # done stays done

@@ -47,6 +47,7 @@ class ReleaseDiff(models.Model):
     new = models.PositiveIntegerField(default=0)
     earlier_pages = models.PositiveIntegerField(default=0, help_text="How many earlier pages it was compared with.")
     error = models.TextField(blank=True)
+    requested_at = models.DateTimeField(null=True, blank=True, help_text="When it was last sent to be computed.")
     computed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReleaseDiffQuerySet.as_manager()

@@ -17,6 +17,7 @@ import difflib
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import numpy as np
 from datasketch import MinHashLSH
@@ -43,6 +44,7 @@ REDACTION_MARK = re.compile(
     r"redact|withh[eo]ld|exempt|^\W*\(?b\)?\(\d|^\W*b\d\W*$|[█■▇▆]|^\W*x{3,}\W*$", re.IGNORECASE
 )
 _PUNCTUATION = re.compile(r"^[\W_]*$")
+RESEND_AFTER = timedelta(minutes=30)  # longer than the task's time limit (records/tasks.py)
 UNEXPECTED = "The comparison could not be completed. An administrator can see the details in the log."
 
 
@@ -294,17 +296,25 @@ def releases_to_compare(document: Document) -> list[tuple[int, str]]:
         | Q(document__uploaded_at=document.uploaded_at, document_id__gte=document.pk)
     )
     stale = list(later.values_list("pk", "document_id", "scope"))
-    ReleaseDiff.objects.filter(pk__in=[pk for pk, _, _ in stale]).update(state=ReleaseDiff.State.COMPUTING)
+    ReleaseDiff.objects.filter(pk__in=[pk for pk, _, _ in stale]).update(
+        state=ReleaseDiff.State.COMPUTING, requested_at=timezone.now()
+    )
     return [(document_id, scope) for _, document_id, scope in stale]
 
 
-def diff_for(document: Document, scope: str) -> tuple[ReleaseDiff | None, bool]:
-    """The stored diff of a done document in this scope, and whether it must be queued (none yet).
+def diff_for(document: Document, scope: str, now=None) -> tuple[ReleaseDiff | None, bool]:
+    """The stored diff of a done document in this scope, and whether to queue it now.
 
-    Documents from before fingerprints existed, and the campaign scope, are compared on first view.
+    Documents from before fingerprints existed, and the campaign scope, are compared on first view; a diff
+    still computing long after it was sent (its message lost with a worker) is sent again.
     """
-    diff = ReleaseDiff.objects.filter(document=document, scope=scope).first()
-    if diff is not None or document.state != Document.State.DONE or not document.pages.exists():
-        return diff, False
-    diff, created = ReleaseDiff.objects.get_or_create(document=document, scope=scope)
+    if document.state != Document.State.DONE or not document.pages.exists():
+        return ReleaseDiff.objects.filter(document=document, scope=scope).first(), False
+    now = now or timezone.now()
+    diff, created = ReleaseDiff.objects.get_or_create(document=document, scope=scope, defaults={"requested_at": now})
+    lost = ReleaseDiff.objects.filter(pk=diff.pk, state=ReleaseDiff.State.COMPUTING).filter(
+        Q(requested_at__isnull=True) | Q(requested_at__lt=now - RESEND_AFTER)
+    )
+    if not created and lost.update(requested_at=now):  # conditional: two viewers send it once
+        return diff, True
     return diff, created
