@@ -3,10 +3,13 @@ exact counts and its best pages, "show all" for one file, relevance / release da
 order in both views, filters and paging with every sort, team scope."""
 
 import datetime as dt
+import re
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -49,6 +52,11 @@ def desk(team):
         "other.pdf": released_on(add_pages(first, "other.pdf", ["nothing to see"]), 5),
     }
     return {"pages": Page.objects.for_team(team), "docs": docs, "requests": (first, second)}
+
+
+def text_of(response):
+    """The page's text, tags taken out (a hit's link says "file.pdf, page 3" across two spans)."""
+    return re.sub(r"<[^>]+>", "", response.content.decode())
 
 
 def names(results):
@@ -120,6 +128,23 @@ def test_every_file_once_across_the_screens_of_files(team, sort):
     assert sorted(seen) == [f"file-{i:02}.pdf" for i in range(23)]
 
 
+def test_a_screen_of_files_costs_the_same_queries_however_many_files_match(team):
+    r = factories.make_request(team)
+    pages = Page.objects.for_team(team)
+
+    def queries_for_a_screen():
+        with CaptureQueriesContext(connection) as captured:
+            search_documents("vigilant", pages=pages, sort="date", limit=10)
+        return len(captured)
+
+    for i in range(12):
+        add_pages(r, f"a-{i}.pdf", ["Vigilant", "Vigilant again", "Vigilant once more", "and more Vigilant"])
+    few = queries_for_a_screen()
+    for i in range(40):
+        add_pages(r, f"b-{i}.pdf", ["Vigilant", "Vigilant again", "Vigilant once more", "and more Vigilant"])
+    assert queries_for_a_screen() == few
+
+
 def test_files_past_the_ranked_pages_follow_and_stay_reachable(team):
     """One file holds every best page; the others' best pages lie past what is read for ranking."""
     r = factories.make_request(team)
@@ -133,8 +158,9 @@ def test_files_past_the_ranked_pages_follow_and_stay_reachable(team):
     assert screens[0].past_ranking
     seen = [name for screen in screens for name in names(screen)]
     assert sorted(seen) == ["big.pdf"] + [f"small-{i:02}.pdf" for i in range(12)]
-    # A file first seen past the ranking still shows its best page (read for the screen's files).
-    assert all(group.best for screen in screens for group in screen)
+    # A file past the ranked pages shows its count and opens on demand.
+    late = screens[2].groups[-1]
+    assert late.best == [] and late.more == late.matched == 1
 
 
 def test_the_grouped_page_shows_file_request_count_and_best_pages(login, viewer, desk):
@@ -174,10 +200,12 @@ def test_show_all_lists_every_matching_page_of_the_file_once(login, viewer, team
 def test_show_all_is_a_fragment_for_htmx_and_a_page_without_javascript(login, viewer, desk):
     client = login(viewer)
     url = reverse("search_document", args=[desk["docs"]["log.pdf"].pk])
-    fragment = client.get(url, {"q": "vigilant"}, headers={"HX-Request": "true"}).content.decode()
-    assert "<html" not in fragment and "log.pdf, page 7" in fragment
-    whole = client.get(url, {"q": "vigilant"}).content.decode()
-    assert "<html" in whole and "Back to the search" in whole and "log.pdf, page 7" in whole
+    response = client.get(url, {"q": "vigilant"}, headers={"HX-Request": "true"})
+    fragment = text_of(response)
+    assert "<html" not in response.content.decode() and "log.pdf, page 7" in fragment
+    assert "HX-Request" in response["Vary"]  # a cache never serves the fragment as the page
+    whole = text_of(client.get(url, {"q": "vigilant"}))
+    assert "Back to the search" in whole and "Records tracker" in whole and "log.pdf, page 7" in whole
 
 
 def test_show_all_keeps_the_filters_and_explains_a_bad_query(login, viewer, desk):
@@ -231,5 +259,5 @@ def test_a_spreadsheet_hit_names_its_sheet_and_row(login, viewer, team):
     document = add_pages(r, "audit.xlsx", ["plate 7ABC123 Vigilant", "plate 8XYZ999"], detected_type="xlsx")
     Page.objects.filter(document=document, number=1).update(sheet="Audit", row=2)
     Page.objects.filter(document=document, number=2).update(sheet="Audit", row=3)
-    body = login(viewer).get(reverse("search"), {"q": "vigilant"}).content.decode()
+    body = text_of(login(viewer).get(reverse("search"), {"q": "vigilant"}))
     assert "audit.xlsx, sheet Audit, row 2" in body and "1 matching row" in body

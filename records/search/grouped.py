@@ -89,7 +89,8 @@ def search_documents(
     counts = matches_by_document(parsed, pages=pages)
     ranked: dict[int, list[Hit]] = {}
     if sort == "relevance":
-        ranked = ranked_by_document(parsed, pages=pages, wanted=offset + limit)
+        if offset < len(counts):  # (past the last file there is nothing to rank)
+            ranked = ranked_by_document(parsed, pages=pages, wanted=min(offset + limit, len(counts)))
         known = [doc for doc in ranked if doc in counts]  # (a page indexed since the count: skip it)
         rest = sorted(set(counts) - set(known))  # release order (document ids grow with uploads)
         order = known + rest
@@ -98,15 +99,12 @@ def search_documents(
     else:
         order = sorted(counts, key=lambda doc: (counts[doc]["request_id"], doc))
     screen = order[offset : offset + limit]
-    best = {doc: ranked.get(doc, [])[:BEST_PAGES] for doc in screen}
-    lacking = [doc for doc in screen if len(best[doc]) < min(BEST_PAGES, counts[doc]["matched"])]
-    if lacking:
-        for doc, hits in ranked_by_document(
-            parsed, pages=pages.filter(document_id__in=lacking), scan=MAX_LIMIT
-        ).items():
-            if doc in best:
-                seen = {hit.page_id for hit in best[doc]}
-                best[doc] = (best[doc] + [hit for hit in hits if hit.page_id not in seen])[:BEST_PAGES]
+    if sort == "relevance":
+        # The ranked screens already read give each file its best pages; a file past them shows its
+        # count and opens on demand (reading further would cost a ranked search per screen).
+        best = {doc: ranked.get(doc, [])[:BEST_PAGES] for doc in screen}
+    else:
+        best = {doc: hits[:BEST_PAGES] for doc, hits in _best_pages_of(parsed, pages, screen).items()}
     groups = [
         DocumentGroup(
             document_id=doc,
@@ -114,7 +112,7 @@ def search_documents(
             request_id=counts[doc]["request_id"],
             released=counts[doc]["released"],
             matched=counts[doc]["matched"],
-            best=best[doc],
+            best=best.get(doc, []),
             unit="row" if Document(detected_type=counts[doc]["type"]).is_spreadsheet else "page",
         )
         for doc in screen
@@ -169,6 +167,13 @@ def ranked_by_document(
         if not results.has_next or (wanted is not None and len(by_document) >= wanted):
             break
     return by_document
+
+
+def _best_pages_of(query: Query, pages: QuerySet, documents: list[int]) -> dict[int, list[Hit]]:
+    """These files' best pages: one ranked screen over them alone (a file it leaves out opens on demand)."""
+    if not documents:
+        return {}
+    return ranked_by_document(query, pages=pages.filter(document_id__in=documents), scan=MAX_LIMIT)
 
 
 def hits_for(query: str | Query, *, pages: QuerySet, ids: list[int]) -> list[Hit]:

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 
 from .. import exports
 from ..access import get_scoped_or_404
@@ -106,7 +107,9 @@ def search_document(request, pk):
     context["querystring"] = query_string.urlencode()  # the search page's own state, for "back"
     partial = request.headers.get("HX-Request") == "true"
     template = "records/partials/search_document_pages.html" if partial else "records/search_document.html"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])  # one URL, two bodies: caches must keep them apart
+    return response
 
 
 def _search_screen(query, pages, *, view, sort, page_number, after):
