@@ -41,6 +41,7 @@ urlpatterns = [
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),
     path("search/", search.search, name="search"),
     path("search/export.csv", search.search_export, name="search_export"),
+    path("search/documents/<int:pk>/", search.search_document, name="search_document"),
     path("search/saved/", saved_searches.saved_search_list, name="saved_search_list"),
     path("search/saved/<int:pk>/delete/", saved_searches.saved_search_delete, name="saved_search_delete"),
     path("agencies/", agencies.agency_list, name="agency_list"),

@@ -78,9 +78,9 @@ def test_results_page_through_without_counting_everything(login, viewer, team):
     r = factories.make_request(team)
     add_pages(r, "big.pdf", [f"plate read number {i}" for i in range(45)])
     client = login(viewer)
-    first = client.get(reverse("search") + "?q=plate")
+    first = client.get(reverse("search") + "?q=plate&view=list")
     assert len(first.context["rows"]) == 20 and first.context["results"].has_next
-    third = client.get(reverse("search") + "?q=plate&page=3")
+    third = client.get(reverse("search") + "?q=plate&view=list&page=3")
     assert len(third.context["rows"]) == 5 and not third.context["results"].has_next
 
 

@@ -54,7 +54,7 @@ def test_sort_by_release_date_newest_first_reaches_every_hit_once(many):
 
 def test_result_2001_on_the_search_page_with_a_note_and_exact_count(login, viewer, many):
     client = login(viewer)
-    response = client.get(reverse("search") + "?q=vigilant&page=101")
+    response = client.get(reverse("search") + "?q=vigilant&view=list&page=101")
     body = response.content.decode()
     assert len(response.context["rows"]) == 20
     assert "No released page matches" not in body
@@ -63,19 +63,19 @@ def test_result_2001_on_the_search_page_with_a_note_and_exact_count(login, viewe
     # The keyset link to the next screen gives what the offset does.
     results = response.context["results"]
     assert results.next_after and f"after={results.next_after}" in body
-    by_cursor = client.get(reverse("search") + f"?q=vigilant&page=102&after={results.next_after}")
-    by_offset = client.get(reverse("search") + "?q=vigilant&page=102")
+    by_cursor = client.get(reverse("search") + f"?q=vigilant&view=list&page=102&after={results.next_after}")
+    by_offset = client.get(reverse("search") + "?q=vigilant&view=list&page=102")
     assert [row[0].page_id for row in by_cursor.context["rows"]] == [
         row[0].page_id for row in by_offset.context["rows"]
     ]
-    last = client.get(reverse("search") + "?q=vigilant&page=103")
+    last = client.get(reverse("search") + "?q=vigilant&view=list&page=103")
     assert len(last.context["rows"]) == 10 and not last.context["results"].has_next
 
 
 def test_a_large_count_is_about_n_never_a_silent_cap(login, viewer, many):
     with mock.patch("records.search.api.COUNT_EXACTLY", 500):
         results = search_pages("vigilant", pages=many)
-        body = login(viewer).get(reverse("search") + "?q=vigilant").content.decode()
+        body = login(viewer).get(reverse("search") + "?q=vigilant&view=list").content.decode()
     assert not results.matched_exact and results.matched > 500
     assert abs(results.matched - TOTAL) <= TOTAL // 4
     assert f"About {results.matched} pages" in body
