@@ -132,3 +132,18 @@ def test_a_page_that_kills_its_worker_every_time_is_given_up_with_a_note(db, set
     assert document.state == "done" and document.ocr_pages_done == 2
     assert "gave up on page 1" in document.error
     assert Page.objects.filter(document=document, ocr=True).values_list("number", flat=True).get() == 2
+
+
+def test_chunks_shrink_towards_the_end_so_workers_finish_together(db, settings, monkeypatch):
+    settings.INGEST_OCR_PAGES_PER_TASK = 10
+    monkeypatch.setattr(pipeline, "_ocr_page", lambda document, path, number, limits: f"text of page {number}")
+    document = scanned("scan", "1505_CPD_FOIA15-7385.PDF")  # 29 scanned pages
+    held = []
+
+    def count_held():
+        held.append(Page.objects.filter(document=document, ocr_claimed_at__isnull=False).count())
+
+    while Document.objects.get(pk=document.pk).state == "ocr":
+        ocr_document(document.pk, on_claimed=count_held)
+    assert held[:4] == [8, 6, 4, 3]  # a quarter of what is left, never the whole scan to one worker
+    assert sum(held) == Document.objects.get(pk=document.pk).ocr_pages_done
