@@ -147,3 +147,11 @@ def test_chunks_shrink_towards_the_end_so_workers_finish_together(db, settings, 
         ocr_document(document.pk, on_claimed=count_held)
     assert held[:4] == [8, 6, 4, 3]  # a quarter of what is left, never the whole scan to one worker
     assert sum(held) == Document.objects.get(pk=document.pk).ocr_pages_done
+
+
+def test_a_team_reading_a_big_scan_does_not_go_before_another_teams_waiting_scan(db, settings):
+    settings.INGEST_DISPATCH_AHEAD = 4
+    big = scanned("big", "1505_CPD_FOIA15-7385.PDF")
+    Page.objects.filter(document=big, number__lte=10).update(ocr_claimed_at=timezone.now())  # a worker on it
+    small = scanned("small")
+    assert take_turns("ocr") == [small.pk, big.pk]  # the team with nothing in progress first

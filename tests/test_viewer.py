@@ -174,3 +174,11 @@ def test_extraction_draws_the_first_pages_ahead(team, settings):
     assert render_module.prerender_page_images(document.pk) == 3
     assert derived_files(document) == ["page-1-screen.webp", "page-1-thumb.webp", "page-2-thumb.webp"]
     assert render_module.prerender_page_images(document.pk) == 0  # already there
+
+
+def test_a_search_hit_links_to_its_page_in_the_viewer_with_the_terms(team, viewer, login):
+    from tests.test_search_page import add_pages
+
+    document = add_pages(factories.make_request(team), "contracts.pdf", ["Cover letter", "Vigilant agreement"])
+    body = login(viewer).get(reverse("search"), {"q": "vigilant"}).content.decode()
+    assert reverse("document_page", args=[document.pk, 2]) + "?q=vigilant" in body
