@@ -22,6 +22,7 @@ from records.ingest import add_document, extract_document, ocr_document, release
 from records.ingest.dispatch import forget_lost_dispatches, take_turns
 from records.ingest.limits import current_limits
 from records.ingest.pipeline import EXTRACT, OCR
+from records.ingest.render import prerender_page_images
 from records.models import Document
 from records.review.binder import build_binder
 from records.review.diff import compute_release_diff, releases_to_compare
@@ -72,13 +73,14 @@ def dispatch_documents() -> int:
 def extract_document_task(document_id: int) -> None:
     queue_release_comparisons(extract_document(document_id))
     dispatch_documents()  # our slot is free, and this document (or its members) may wait for a next step
+    prerender_page_images(document_id)  # the viewer's first pages and thumbnails, once the next step is on its way
 
 
 @shared_task(
     name="records.ocr_document",
     acks_late=True,
     reject_on_worker_lost=True,
-    # One round is limits.ocr_pages_per_task pages; then the next round waits for its turn.
+    # One chunk is limits.ocr_pages_per_task pages; the document's other chunks go to other workers meanwhile.
     soft_time_limit=3600,
     time_limit=3700,
     autoretry_for=(DatabaseError,),
@@ -86,8 +88,9 @@ def extract_document_task(document_id: int) -> None:
     max_retries=3,
 )
 def ocr_document_task(document_id: int) -> None:
-    queue_release_comparisons(ocr_document(document_id))
-    dispatch_documents()  # a document with pages left waits for its next round like any other
+    # Once this worker holds its chunk, the next chunk is sent (in its team's turn) to another worker.
+    queue_release_comparisons(ocr_document(document_id, on_claimed=dispatch_documents))
+    dispatch_documents()  # a document with pages left waits for its next chunk like any other
 
 
 @shared_task(name="records.requeue_stale_documents", acks_late=True, time_limit=300)

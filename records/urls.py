@@ -13,6 +13,7 @@ from .views import (
     saved_searches,
     search,
     teams,
+    viewer,
     withholding,
 )
 from .views import data as data_views  # issue 7: data in and out
@@ -39,6 +40,10 @@ urlpatterns = [
     path("documents/<int:pk>/password/", documents.document_password, name="document_password"),
     path("documents/<int:pk>/retry/", documents.document_retry, name="document_retry"),
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),
+    # --- Page viewer (issue 13): page images served only through these team-scoped views ---
+    path("documents/<int:pk>/pages/", viewer.document_viewer, name="document_viewer"),
+    path("documents/<int:pk>/pages/<int:number>/", viewer.document_page, name="document_page"),
+    path("documents/<int:pk>/pages/<int:number>/<str:size>.webp", viewer.page_image_view, name="page_image"),
     path("search/", search.search, name="search"),
     path("search/export.csv", search.search_export, name="search_export"),
     path("search/documents/<int:pk>/", search.search_document, name="search_document"),

@@ -48,13 +48,20 @@ class BoxFinder:
         self._runs.append((x, y, width, size))
 
     def text_under_box(self) -> bool:
-        for x, y, width, size in self._runs:
-            # The middle of the run's x-height, a little in from its start.
-            probe_y = y + size * 0.3
-            for left, bottom, right, top in self._boxes:
+        return bool(self.boxes_over_text())
+
+    def boxes_over_text(self) -> list[tuple[float, float, float, float]]:
+        """The boxes (left, bottom, right, top in page space) that lie over some text run."""
+        covering = []
+        for box in self._boxes:
+            left, bottom, right, top = box
+            for x, y, width, size in self._runs:
+                # The middle of the run's x-height, a little in from its start.
+                probe_y = y + size * 0.3
                 if bottom <= probe_y <= top and left < x + width and x < right:
-                    return True
-        return False
+                    covering.append(box)
+                    break
+        return covering
 
     def _plausible(self, box) -> bool:
         left, bottom, right, top = box

@@ -17,13 +17,13 @@ its transaction commits. A worker's claim clears the mark (pipeline._claim).
 from collections import deque
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
-from records.models import Document
+from records.models import Document, Page
 
 from .limits import Limits, current_limits
-from .pipeline import WAITING_STATE, WORKING_STATE
+from .pipeline import OCR, WAITING_STATE, WORKING_STATE
 
 
 def dispatch_order(waiting: dict[int, list[int]], busy: dict[int, int], slots: int) -> list[int]:
@@ -45,15 +45,28 @@ def dispatch_order(waiting: dict[int, list[int]], busy: dict[int, int], slots: i
 
 
 def waiting_for(step: str):
-    """Documents ready for `step` that nobody has been sent or has claimed."""
-    return Document.objects.filter(state=WAITING_STATE[step], dispatched_at__isnull=True, heartbeat_at__isnull=True)
+    """Documents ready for `step` that nobody has been sent or has claimed.
+
+    OCR goes by chunks: a document some workers are reading is ready again while it has pages
+    nobody holds, and not once every page left is held (see pipeline._claim_chunk).
+    """
+    waiting = Document.objects.filter(state=WAITING_STATE[step], dispatched_at__isnull=True, heartbeat_at__isnull=True)
+    if step == OCR:
+        waiting = waiting.exclude(Exists(_ocr_pages(held=True)) & ~Exists(_ocr_pages(held=False)))
+    return waiting
 
 
 def in_progress_for(step: str):
-    """Documents sent for `step` and not yet claimed, or claimed and being worked on."""
+    """Documents sent for `step` and not yet claimed, or claimed and being worked on (OCR: some pages held)."""
     sent = Q(state=WAITING_STATE[step], dispatched_at__isnull=False)
     working = Q(state=WORKING_STATE[step], heartbeat_at__isnull=False)
+    if step == OCR:
+        working |= Q(state=WORKING_STATE[step]) & Exists(_ocr_pages(held=True))
     return Document.objects.filter(sent | working)
+
+
+def _ocr_pages(*, held: bool):
+    return Page.objects.filter(document=OuterRef("pk"), needs_ocr=True, ocr_claimed_at__isnull=not held)
 
 
 def take_turns(step: str, *, limits: Limits | None = None, now=None) -> list[int]:

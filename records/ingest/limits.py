@@ -28,7 +28,18 @@ class Limits:
     # OCR: pages rendered at this resolution; one tesseract run per page.
     ocr_dpi: int = 300
     ocr_page_seconds: int = 180
-    ocr_pages_per_task: int = 25  # then the task re-queues itself, so one big scan cannot hog a worker
+    # One OCR task reads a chunk of this many pages; the other chunks of the same document go to the
+    # other workers (and machines) at the same time, so one big scan uses them all (see pipeline.py).
+    ocr_pages_per_task: int = 10
+    # Tesseract runs at once in one process (each single-threaded). A Celery worker already runs one
+    # task per core, so 1 there; import_documents --sync passes the number of cores.
+    ocr_parallel_pages: int = 1
+
+    # The page viewer (records/ingest/render.py): drawing one page on demand, and what is drawn
+    # ahead after extraction (the rest is drawn when someone opens it).
+    viewer_render_seconds: int = 30
+    viewer_prerender_thumbnails: int = 60
+    viewer_prerender_pages: int = 3
 
     # ZIP and email unpacking. Members and megabytes count for one upload, across
     # all the archives nested in it (see budget.py), as well as for each archive.

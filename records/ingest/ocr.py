@@ -1,8 +1,11 @@
-"""Text from page images: render with pdftoppm, read with tesseract.
+"""Text from page images: draw the page once, read it with tesseract.
 
-Both run as their own processes with a timeout, so a page that makes either
-of them hang or crash costs that page, not the worker. pdftoppm was chosen
-over pypdfium2 and OCRmyPDF by measurement (see bench/ingest.py --compare-render).
+The ingestion path (read_page) draws each page with pypdfium2 in the sandbox
+(render.py: about 4× faster than pdftoppm here, bench/ingest.py --compare-render)
+and keeps the screen and thumbnail images made from the same render for the
+viewer. Tesseract runs as its own process, single-threaded, with a timeout, so
+a page that makes either hang or crash costs that page, not the worker.
+ocr_pdf_page (pdftoppm) stays for the review tools that OCR a file outside ingestion.
 """
 
 import os
@@ -13,6 +16,7 @@ from pathlib import Path
 from .errors import IngestError, short
 from .images import write_frame
 from .isolate import run_isolated
+from .render import draw_for_ocr
 
 # One tesseract thread: on a 2-core worker, pages in parallel beat OpenMP
 # threads fighting over the same cores.
@@ -21,6 +25,22 @@ _TESSERACT_ENV = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
 class OcrFailed(IngestError):
     """One page could not be rendered or read."""
+
+
+def read_page(
+    path: str | Path, kind: str, password: str, number: int, *, dpi: int, timeout: float, memory_mb: int
+) -> tuple[str, dict[str, bytes]]:
+    """OCR page `number` (1-based) of a PDF or image file: (text, {size: image bytes} for the viewer)."""
+    with tempfile.TemporaryDirectory(prefix="ocr-") as workdir:
+        image = Path(workdir) / "page.pgm"
+        try:
+            (views,) = run_isolated(
+                draw_for_ocr, str(path), kind, password, number, dpi, str(image),
+                memory_mb=memory_mb, total_seconds=timeout, idle_seconds=timeout,
+            )  # fmt: skip
+        except IngestError as error:
+            raise OcrFailed(error.message) from None
+        return tesseract(image, timeout=timeout), views
 
 
 def ocr_pdf_page(path: str | Path, number: int, *, dpi: int, timeout: float, password: str = "") -> str:

@@ -11,7 +11,9 @@ mid-file leaves whole batches behind and the next claim resumes after them.
 """
 
 import logging
+import os
 import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, suppress
 from datetime import timedelta
 from pathlib import Path
@@ -29,9 +31,10 @@ from .errors import IngestError
 from .images import count_frames
 from .isolate import run_isolated
 from .limits import Limits, current_limits
-from .ocr import OcrFailed, ocr_image_frame, ocr_pdf_page
+from .ocr import OcrFailed, read_page
 from .pdf import WRONG_PASSWORD, check_password, read_pages
 from .plaintext import HTML_TEXT, TEXT, read_text_pages, text_format
+from .render import store_ocr_images
 from .sheets import SPREADSHEET_TYPES, read_table, row_text, spreadsheet_format
 from .store import StoreFailed, local_copy
 from .text import clean_text
@@ -61,17 +64,39 @@ def extract_document(document_id: int) -> Document | None:
     return _run_claimed(document, lambda: _extract(document, limits))
 
 
-def ocr_document(document_id: int, *, max_pages: int | None = None) -> Document | None:
-    """OCR up to max_pages (default: limits.ocr_pages_per_task) of the pages that need it.
+def ocr_document(
+    document_id: int, *, max_pages: int | None = None, parallel: int | None = None, on_claimed=None
+) -> Document | None:
+    """OCR one chunk of up to max_pages (default: limits.ocr_pages_per_task) of the pages that need it.
 
-    Returns the document: in state done when no page is left, or still in state
-    ocr and released (another round is due) when pages remain.
+    The document is claimed only long enough to claim the chunk's pages, then let go, and
+    on_claimed() is called (the task dispatches again there): the next chunk goes to another
+    worker while this one reads, so one big scan uses every worker. `parallel` tesseract runs
+    (default limits.ocr_parallel_pages) read the chunk's pages at once.
+
+    Returns the document: in state done when no page is left, or still in state ocr when
+    pages remain; None when there was nothing to do (gone, not in OCR, every page taken).
     """
     limits = current_limits()
     document = _claim(document_id, State.OCR, limits)
     if document is None:
         return None
-    return _run_claimed(document, lambda: _ocr_pages(document, max_pages or limits.ocr_pages_per_task, limits))
+    claimed: list = []
+    size = max_pages or _guided_chunk(document, limits)
+    document = _run_claimed(document, lambda: claimed.extend(_claim_chunk(document, size, limits)))
+    if document is None or not claimed:
+        return None
+    claimed_at, chunk = claimed
+    if on_claimed is not None:
+        on_claimed()
+    if not chunk:
+        return _finish_ocr(document) if not _pending_ocr(document).exists() else None
+    try:
+        _ocr_chunk(document, claimed_at, chunk, parallel or limits.ocr_parallel_pages, limits)
+    except BaseException:
+        _unclaim(chunk)  # killed by a time limit, a database error: the pages wait for the next worker
+        raise
+    return _finish_ocr(document)
 
 
 # The steps a document goes through, by the state it waits in. next_step() is the one place
@@ -95,10 +120,14 @@ def run_step(step: str, document_id: int) -> Document | None:
 
 
 def run_to_completion(document_id: int) -> None:
-    """Extract, OCR and unpack members in this process (import_documents --sync)."""
+    """Extract, OCR and unpack members in this process (import_documents --sync), OCR on every core."""
+    cores = os.cpu_count() or 1
     document = Document.objects.filter(pk=document_id).first()
     while document is not None and (step := next_step(document)) is not None:
-        document = run_step(step, document_id)
+        if step == OCR:
+            document = ocr_document(document_id, max_pages=max(cores * 8, 1), parallel=cores)
+        else:
+            document = run_step(step, document_id)
     for member_id in waiting_members(document_id):
         run_to_completion(member_id)
 
@@ -154,6 +183,12 @@ def release_stale_documents(now=None) -> list[Document]:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=current_limits().stale_after_seconds)
     released = []
+    # OCR chunks whose worker died: their pages wait for the next worker (see _claim_chunk).
+    for page in Page.objects.filter(needs_ocr=True, ocr_claimed_at__lt=cutoff).only(
+        "pk", "document_id", "ocr_claimed_at"
+    ):
+        if Page.objects.filter(pk=page.pk, ocr_claimed_at=page.ocr_claimed_at).update(ocr_claimed_at=None):
+            released.append(page.document_id)
     stale = Document.objects.filter(state__in=[State.EXTRACTING, State.OCR], heartbeat_at__lt=cutoff)
     for document in stale.only("pk", "state", "heartbeat_at"):
         waiting = {"state": State.QUEUED} if document.state == State.EXTRACTING else {}
@@ -407,29 +442,117 @@ def _after_pages(document: Document) -> None:
 # OCR.
 
 
-def _ocr_pages(document: Document, max_pages: int, limits: Limits) -> None:
-    pending = Page.objects.filter(document=document, needs_ocr=True).order_by("number")
-    with local_copy(document.stored_file) as path:  # from a bucket: one download a round, not one a page
-        round_pages = list(pending.values_list("pk", "number")[:max_pages])
-        image_hashes = _image_hashes(document, path, [number for _, number in round_pages], limits)
-        for page_id, number in round_pages:
-            note = None
-            try:
-                text = _ocr_page(document, path, number, limits)
-            except OcrFailed as failure:
-                text, note = "", f"OCR could not read page {number}: {failure.message}"
-            with transaction.atomic():
-                found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
-                Page.objects.filter(pk=page_id).update(needs_ocr=False, **found)
-                record_citations(document, [page_id])
-                record_fingerprints([page_id], {page_id: image_hashes[number]} if number in image_hashes else None)
-                extra = {"error": note} if note else {}
-                _update(document, ocr_pages_done=F("ocr_pages_done") + 1, **extra)
-    if pending.exists():
-        _release(document)  # more pages: another round waits for its turn (records/ingest/dispatch.py)
-        document.heartbeat_at = None
-    else:
-        _finish(document, State.DONE)
+def _pending_ocr(document: Document):
+    return Page.objects.filter(document=document, needs_ocr=True)
+
+
+def _guided_chunk(document: Document, limits: Limits) -> int:
+    """A quarter of the pages nobody holds yet, at most limits.ocr_pages_per_task, at least one.
+
+    Chunks shrink towards the end of a scan, so the workers sharing it finish together instead of
+    one reading a last full chunk while the others idle (a 12-page scan on two workers: 3, 2, 2, …).
+    """
+    free = _pending_ocr(document).filter(ocr_claimed_at__isnull=True).count()
+    return max(1, min(limits.ocr_pages_per_task, -(-free // 4)))
+
+
+def _claim_chunk(document: Document, max_pages: int, limits: Limits) -> tuple:
+    """Claim up to max_pages unclaimed pages needing OCR; let go of the document.
+
+    Returns (the claim's time, [(page id, number), …]).
+
+    Each page is claimed with a conditional UPDATE, so two workers never hold the same page.
+    A page tried max_attempts times (its worker died on it each time) is given up, with a note.
+    """
+    now = timezone.now()
+    chunk = []
+    free = _pending_ocr(document).filter(ocr_claimed_at__isnull=True).order_by("number")
+    for page_id, number, attempts in free.values_list("pk", "number", "ocr_attempts")[:max_pages]:
+        if attempts >= limits.max_attempts:
+            _give_up_page(document, page_id, number, limits)
+            continue
+        if Page.objects.filter(pk=page_id, ocr_claimed_at__isnull=True, needs_ocr=True).update(
+            ocr_claimed_at=now, ocr_attempts=F("ocr_attempts") + 1
+        ):
+            chunk.append((page_id, number))
+    # Let go of the document (attempts start over: this round got its pages), so the next chunk can go out.
+    _update(document, heartbeat_at=None, attempts=0)
+    document.heartbeat_at = None
+    return now, chunk
+
+
+def _ocr_chunk(document: Document, claimed_at, chunk: list[tuple[int, int]], parallel: int, limits: Limits) -> None:
+    """Read the chunk's pages, `parallel` at a time; each page's text is written once, by its claim holder."""
+    ids = {number: page_id for page_id, number in chunk}
+    with local_copy(document.stored_file) as path:  # from a bucket: one download a chunk, not one a page
+        # The scanned pages' image hashes, for the production diff (issue 14).
+        hashes = _image_hashes(document, path, [number for _, number in chunk], limits)
+        if parallel <= 1:
+            results = ((number, _read_page(document, path, number, limits)) for _, number in chunk)
+            for number, (text, note) in results:
+                claimed_at = _write_ocr_page(document, ids, number, text, note, claimed_at, hashes.get(number))
+            return
+        # Threads only wait: each page is drawn in a forked child and read by a tesseract process.
+        with ThreadPoolExecutor(max_workers=parallel) as pool:
+            futures = {pool.submit(_read_page, document, path, number, limits): number for _, number in chunk}
+            for future in as_completed(futures):
+                text, note = future.result()
+                number = futures[future]
+                claimed_at = _write_ocr_page(document, ids, number, text, note, claimed_at, hashes.get(number))
+
+
+def _read_page(document: Document, path: Path, number: int, limits: Limits) -> tuple[str, str | None]:
+    try:
+        return _ocr_page(document, path, number, limits), None
+    except OcrFailed as failure:
+        return "", f"OCR could not read page {number}: {failure.message}"
+
+
+def _write_ocr_page(
+    document, ids: dict[int, int], number: int, text: str, note: str | None, claimed_at, image_hash: str | None
+):
+    """Write one page's OCR if we still hold it; refresh our claim on the rest. Returns the claim's new time."""
+    page_id = ids.pop(number)
+    with transaction.atomic():
+        found = {"text": text, "ocr": True} if text else {}  # an empty result keeps the text layer
+        mine = Page.objects.filter(pk=page_id, needs_ocr=True, ocr_claimed_at=claimed_at)
+        if mine.update(needs_ocr=False, ocr_claimed_at=None, **found):
+            record_citations(document, [page_id])
+            record_fingerprints([page_id], {page_id: image_hash} if image_hash else None)
+            extra = {"error": note} if note else {}
+            Document.objects.filter(pk=document.pk).update(ocr_pages_done=F("ocr_pages_done") + 1, **extra)
+        else:
+            logger.info(
+                "Document %s page %s was taken over by another worker; its result is dropped.", document.pk, number
+            )
+        # A heartbeat for the pages still to read, so the sweep does not take them from a live worker.
+        now = timezone.now()
+        if now <= claimed_at:
+            now = claimed_at + timedelta(microseconds=1)
+        Page.objects.filter(pk__in=list(ids.values()), ocr_claimed_at=claimed_at).update(ocr_claimed_at=now)
+    return now
+
+
+def _give_up_page(document: Document, page_id: int, number: int, limits: Limits) -> None:
+    note = (
+        f"OCR gave up on page {number} after {limits.max_attempts} attempts: the worker stopped each time "
+        "while reading it. The page keeps whatever text layer it had."
+    )
+    with transaction.atomic():
+        if Page.objects.filter(pk=page_id, needs_ocr=True, ocr_claimed_at__isnull=True).update(needs_ocr=False):
+            Document.objects.filter(pk=document.pk).update(ocr_pages_done=F("ocr_pages_done") + 1, error=note)
+
+
+def _unclaim(chunk: list[tuple[int, int]]) -> None:
+    with suppress(DatabaseError):
+        Page.objects.filter(pk__in=[page_id for page_id, _ in chunk], needs_ocr=True).update(ocr_claimed_at=None)
+
+
+def _finish_ocr(document: Document) -> Document | None:
+    """Done when no page needs OCR any more (whichever chunk ends last says so)."""
+    if not _pending_ocr(document).exists():
+        Document.objects.filter(pk=document.pk, state=State.OCR).update(state=State.DONE, heartbeat_at=None)
+    return Document.objects.filter(pk=document.pk).first()
 
 
 def _image_hashes(document: Document, path: Path, numbers: list[int], limits: Limits) -> dict[int, str]:
@@ -456,8 +579,13 @@ def _image_hashes(document: Document, path: Path, numbers: list[int], limits: Li
 
 
 def _ocr_page(document: Document, path: Path, number: int, limits: Limits) -> str:
-    if document.detected_type == PDF:
-        return ocr_pdf_page(
-            path, number, dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, password=document.password
-        )
-    return ocr_image_frame(path, number - 1, document.page_count or 1, timeout=limits.ocr_page_seconds)
+    """Draw the page once, read it, and keep the viewer's images from the same render."""
+    text, images = read_page(
+        path, document.detected_type, document.password, number,
+        dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, memory_mb=limits.parse_memory_mb,
+    )  # fmt: skip
+    try:
+        store_ocr_images(document, number, images)
+    except (OSError, StoreFailed):
+        logger.warning("Document %s page %s: its page images could not be cached.", document.pk, number)
+    return text

@@ -88,6 +88,10 @@ class Page(models.Model):
     text = models.TextField(blank=True)
     ocr = models.BooleanField(default=False, help_text="The text came from OCR, not the file's own text layer.")
     needs_ocr = models.BooleanField(default=False, help_text="No usable text layer: queued for OCR.")
+    # OCR is shared out by chunks of pages (records/ingest/pipeline.py): the worker holding this page,
+    # since when (refreshed as it goes; a dead worker's claim goes stale), and how often it was tried.
+    ocr_claimed_at = models.DateTimeField(null=True, blank=True)
+    ocr_attempts = models.PositiveSmallIntegerField(default=0)
     text_under_box = models.BooleanField(
         default=False, help_text="Some of this page's text lies under a drawn box (a redaction that did not remove it)."
     )
