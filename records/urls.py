@@ -8,6 +8,7 @@ from .views import (
     dashboard,
     documents,
     letters,
+    proposals,
     requests,
     saved_searches,
     search,
@@ -99,4 +100,5 @@ urlpatterns = [
     path("binders/pages/<int:pk>/remove/", review_views.binder_page_remove, name="binder_page_remove"),
     path("requests/<int:pk>/vaughn/", withholding.vaughn_index, name="vaughn_index"),  # issue 14
     path("requests/<int:pk>/vaughn.csv", withholding.vaughn_csv, name="vaughn_csv"),
+    path("proposals/<int:pk>/decide/", proposals.proposal_decide, name="proposal_decide"),  # issue 12: letter reader
 ]

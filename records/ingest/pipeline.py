@@ -21,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from records.models import Document, Page, Sheet
+from records.proposals import propose_after_extraction
 from records.review.citations import record_citations
 
 from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable
@@ -207,6 +208,8 @@ def _finish(document: Document, state: str, error: str | None = None) -> None:
         fields["error"] = error
     _update(document, **fields)
     document.state = state
+    if state == State.DONE:
+        propose_after_extraction(document)  # issue 12: the letter reader proposes events from its text
 
 
 def _release(document: Document) -> None:

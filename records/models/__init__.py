@@ -4,6 +4,7 @@ from .documents import Document, Page, Sheet, StoredFile
 from .exemptions import PageCitation
 from .letters import LetterKind, LetterTemplate
 from .notifications import DigestSent, FeedToken
+from .proposals import LetterReading, Proposal
 from .requests import (
     OPEN_STATUSES,
     Communication,
@@ -24,4 +25,5 @@ __all__ = [
     "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for", "SavedSearch",
     "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
+    "LetterReading", "Proposal",
 ]  # fmt: skip
