@@ -92,7 +92,7 @@ TRACKING = re.compile(
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_ ]{2,40}\]|\bXX+\b")
 PROMISE = re.compile(
     r"\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than|forthcoming\s+by|by|until|due\s+date\s+is|response\s+date\s+is|"
-    r"due\s+date\s+of|expect(?:ed)?\s+to|will\s+(?:respond|provide|make|complete|issue))\b",
+    r"due\s+date\s+of|within|expect(?:ed)?\s+to|will\s+(?:be\s+)?(?:respond|provided?|made|make|complete[d]?|issued?|sent))\b",
     IGNORE,
 )
 # After a promise word: what a date-like phrase we cannot turn into a date looks like.

@@ -217,7 +217,9 @@ def _received_date(flat: str) -> date | None:
 
 
 def _tracking_number(text: str, unread: list[str]) -> str:
-    for m in P.TRACKING.finditer(text):
+    position = 0
+    while (m := P.TRACKING.search(text, position)) is not None:
+        position = m.start() + 1  # "Re: Request No. 12": after "Re:" finds a word, look again from the next one
         number = m.group("number").rstrip(".")
         if P.PLACEHOLDER.search(number):
             unread.append(f"The tracking number “{number}” is a template placeholder, not a number.")
