@@ -39,7 +39,9 @@ def test_orange_county_extension_with_section_and_promised_date(formats):
     assert extension.citations == ["Gov. Code 6253(c)(1)"]
     assert "is extended, pursuant to Government Code § 6253 (c) (1)" in extension.evidence
     # Received Friday 4 Nov 2022 (the letter says so): 10 calendar days → 14 Nov, 14 more → 28 Nov.
-    assert "allows at most 14 calendar days past the original due date (2022-11-14): 2022-11-28" in extension.statute_note
+    assert (
+        "allows at most 14 calendar days past the original due date (2022-11-14): 2022-11-28" in extension.statute_note
+    )
     assert "within what the law allows" in extension.statute_note
     assert reading.unread == []
 
@@ -70,7 +72,9 @@ def test_chicago_police_board_chain_extension_then_release(formats):
 
 def test_chicago_extension_checked_against_illinois_five_business_days(formats):
     # Sent Sunday 16 April 2017; taken as received Monday 17 April: due 24 April, extended by 5 business days to 1 May.
-    reading = read(formats, "IL_ChicagoPoliceBoard_FOIA_email_chain_extension.pdf", "IL-FOIA", received=date(2017, 4, 17))
+    reading = read(
+        formats, "IL_ChicagoPoliceBoard_FOIA_email_chain_extension.pdf", "IL-FOIA", received=date(2017, 4, 17)
+    )
     extension = next(p for p in reading.proposals if p.kind == "extension")
     assert "(2017-04-24): 2017-05-01" in extension.statute_note
     assert "within what the law allows" in extension.statute_note
@@ -197,7 +201,9 @@ def test_a_promise_with_no_received_date_is_not_checked():
 
 
 def test_a_law_with_no_extension_period_says_there_is_nothing_to_compare():
-    assert "sets no fixed extension period" in statute_note(default_rule("NY-FOIL"), date(2025, 1, 10), date(2025, 1, 2))
+    assert "sets no fixed extension period" in statute_note(
+        default_rule("NY-FOIL"), date(2025, 1, 10), date(2025, 1, 2)
+    )
 
 
 def test_no_text_is_said_plainly():
