@@ -30,8 +30,8 @@ class LetterText:
     scanned: bool = False  # no text could be read (scans OCR could not read)
 
 
-def letter_text(path: str | Path) -> LetterText:
-    """IngestError with a plain reason when the file cannot be read."""
+def letter_text(path: str | Path, max_pages: int = LETTER_PAGES) -> LetterText:
+    """IngestError with a plain reason when the file cannot be read. max_pages: of a PDF or image (OCR costs)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".eml":
@@ -42,8 +42,8 @@ def letter_text(path: str | Path) -> LetterText:
         return LetterText(_office_xml(path))
     if suffix in (".txt", ".text", ".md"):
         return LetterText(_read(path).decode("utf-8", "replace"))
-    pages = [text for _, text in itertools.islice(page_texts(path), LETTER_PAGES)]
-    text = "\n\n".join(letter_pages(pages, LETTER_PAGES))
+    pages = [text for _, text in itertools.islice(page_texts(path), max_pages)]
+    text = "\n\n".join(letter_pages(pages, max_pages))
     return LetterText(text, scanned=not text.strip())
 
 

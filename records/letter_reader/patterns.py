@@ -27,7 +27,8 @@ EXTENSION = re.compile(
     r"\b(?:(?:is|are|be|been|being|has\s+been|have\s+been)\s+extended|invok(?:e|es|ed|ing)\s+(?:an?|the)\s+(?:\w+\s+){0,2}extension|"
     r"extending\s+the\s+(?:\w+\s+){0,2}(?:due\s+date|time|deadline|period)|tak(?:e|ing)\s+(?:an?|the)\s+(?:\w+\s+){0,2}extension|"
     r"(?:need|require)s?\s+(?:an?\s+)?(?:additional|further|extra)\s+(?:\w+\s+){0,2}(?:business|working|calendar)?\s*days?\s+to\s+respond|"
-    r"extension\s+of\s+(?:time|the\s+(?:time|deadline|due\s+date))\s+(?:is|has\s+been)\s+(?:needed|necessary|taken|invoked))",
+    r"extension\s+of\s+(?:time|the\s+(?:time|deadline|due\s+date))\s+(?:is|has\s+been)\s+(?:needed|necessary|taken|invoked)|"
+    r"(?:sought|took|invoked|claimed)\s+(?:a|an|the)\s+(?:\w+\s+){0,3}extension)",
     IGNORE,
 )
 FEE_ESTIMATE = re.compile(
@@ -91,8 +92,8 @@ TRACKING = re.compile(
 )
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_ ]{2,40}\]|\bXX+\b")
 PROMISE = re.compile(
-    r"\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than|forthcoming\s+by|by|until|due\s+date\s+is|response\s+date\s+is|"
-    r"due\s+date\s+of|within|expect(?:ed)?\s+to|will\s+(?:be\s+)?(?:respond|provided?|made|make|complete[d]?|issued?|sent))\b",
+    r"\b(?:on\s+or\s+before|no\s+later\s+than|not\s+later\s+than|up\s+to\s+and\s+including|forthcoming\s+by|by|until|"
+    r"due\s+date\s+is|response\s+date\s+is|due\s+date\s+of|within|expect(?:ed)?\s+to|will\s+(?:be\s+)?(?:respond|provided?|made|make|complete[d]?|issued?|sent))\b",
     IGNORE,
 )
 # After a promise word: what a date-like phrase we cannot turn into a date looks like.

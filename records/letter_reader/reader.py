@@ -169,6 +169,10 @@ def _propose_extension(propose, sents, index, on: date | None, citations, law, r
     for pattern, label in P.EXTENSION_SECTIONS:
         for m in pattern.finditer(text):
             sections.append(label.format(text=tidy(m.group(0)).replace(" ", ""), **m.groupdict()))
+    # "On November 10, 2015, CPD sought a … extension": an earlier extension the letter reports, on its own date.
+    reported = [f.day for f in find_dates(sents[index].text[: P.EXTENSION.search(sents[index].text).start()])]
+    if reported and (on is None or reported[0] < on):
+        on = reported[0]
     promised = _promised_date(sents[index : index + 4], on, rule, unread)
     length = P.PLACEHOLDER.search(sents[index].text)
     if length:
@@ -176,7 +180,8 @@ def _propose_extension(propose, sents, index, on: date | None, citations, law, r
             f"The length of the extension was not understood: “{length.group(0)}” (a template not filled in?)."
         )
     note = statute_note(rule, promised, received, closures=closures)
-    propose("extension", sents[index], promised_date=promised, citations=_unique(sections), statute_note=note)
+    event = propose("extension", sents[index], promised_date=promised, citations=_unique(sections), statute_note=note)
+    event.date = on
 
 
 def _promised_date(window: list[Sentence], on: date | None, rule, unread: list[str]) -> date | None:

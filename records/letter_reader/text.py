@@ -128,7 +128,7 @@ def dateline(chunk: str) -> date | None:
     for line in [line.strip() for line in chunk.splitlines() if line.strip()][:40]:
         if 6 <= len(line) <= 40:
             found = find_dates(line)
-            if found and len(found[0].text) >= len(line) - 12:
+            if found and (found[0].start == 0 or len(found[0].text) >= len(line) - 12):  # "May 1, 2015 Via E-Mail"
                 return found[0].day
     return None
 
