@@ -50,8 +50,10 @@ def propose_for_communication(communication: Communication) -> list[Proposal]:
 
 def propose_for_document(document: Document) -> list[Proposal]:
     """Read a short document's letter pages once its text is in (extraction and OCR done)."""
-    if document.state != Document.State.DONE or document.is_spreadsheet or document.archive_id is not None:
+    if document.state != Document.State.DONE or document.is_spreadsheet:
         return []
+    if document.archive_id is not None and document.archive.communication_id is None:
+        return []  # a file inside a ZIP is released records; an email's attachment may be the letter
     if not document.page_count or document.page_count > MAX_LETTER_FILE_PAGES:
         return []
     rows = list(document.pages.order_by("number").values_list("text", "needs_ocr")[:LETTER_PAGES])
@@ -72,17 +74,24 @@ def propose_for_document(document: Document) -> list[Proposal]:
 def log_communication_and_read(records_request: RecordsRequest, *, user, **fields) -> Communication:
     """Log a communication (the request page's form) and, if it came in, read it for proposals."""
     comm = log_communication(records_request, user=user, **fields)
-    try:
-        propose_for_communication(comm)
-    except Exception:
-        logger.exception("The letter reader failed on communication %s; it is logged all the same.", comm.pk)
+    propose_after_logging(comm)
     return comm
+
+
+def propose_after_logging(communication: Communication) -> None:
+    """Read a communication just logged: a reading that fails must not lose the message."""
+    try:
+        propose_for_communication(communication)
+    except Exception:
+        logger.exception("The letter reader failed on communication %s; it is logged all the same.", communication.pk)
 
 
 def propose_after_extraction(document: Document) -> None:
     """The pipeline's hook when a document is done: a reading that fails must not fail the document."""
     try:
-        propose_for_document(Document.objects.select_related("request__statute", "communication").get(pk=document.pk))
+        propose_for_document(
+            Document.objects.select_related("request__statute", "communication", "archive").get(pk=document.pk)
+        )
     except Exception:
         logger.exception("The letter reader failed on document %s; the document itself is fine.", document.pk)
 

@@ -157,6 +157,26 @@ def test_a_letter_uploaded_as_a_pdf_is_read_when_extraction_is_done(shared_dir, 
     assert propose_for_document(document)[0].pk == proposal.pk  # idempotent
 
 
+def test_an_uploaded_email_and_its_attached_letter_are_read(shared_dir, ca_request):
+    from email.message import EmailMessage
+
+    letter = shared_dir / "corpus" / "formats" / "CA_OCSD_CPRA_extension_6253c1_2022-11-14.pdf"
+    message = EmailMessage()
+    message["From"], message["To"] = "records@ocsd.example", "desk@example.org"
+    message["Subject"], message["Date"] = "CPRA request: fee", "Mon, 14 Nov 2022 09:30:00 -0800"
+    message.set_content("The estimated cost of copying the records is $12.50. Please remit payment.")
+    message.add_attachment(letter.read_bytes(), maintype="application", subtype="pdf", filename=letter.name)
+    document = add_document(ca_request, name="reply.eml", data_or_fileobj=message.as_bytes())[0]
+    run_to_completion(document.pk)
+    for member in document.members.all():
+        run_to_completion(member.pk)
+    found = {(p.kind, p.source_key.split(":")[0]) for p in Proposal.objects.filter(request=ca_request)}
+    assert found == {("fee_estimate", "communication"), ("extension", "document")}
+    fee = Proposal.objects.get(kind="fee_estimate")
+    assert (fee.fields["amount"], fee.fields["date"]) == ("12.50", "2022-11-14")
+    assert ca_request.events.count() == 0
+
+
 # The panel: editors act, viewers see, strangers get 404.
 
 
