@@ -232,6 +232,26 @@ def test_edit_and_confirm_from_the_page(login, editor, proposal, ca_request):
     assert "2022-12-12" in proposal.event.note
 
 
+def test_confirm_applies_what_was_typed_in_the_fields(login, editor, proposal, ca_request):
+    data = {
+        "action": "confirm",
+        "date": "2022-11-15",
+        "promised_date": "2022-11-28",
+        "citations": "Gov. Code 6253(c)(1)",
+    }
+    login(editor).post(reverse("proposal_decide", args=[proposal.pk]), data)
+    proposal.refresh_from_db()
+    assert proposal.status == "edited" and proposal.event.date == dt.date(2022, 11, 15)
+
+
+def test_confirm_with_the_fields_as_read_is_a_plain_confirmation(login, editor, proposal, ca_request):
+    data = {"action": "confirm", "date": "2022-11-14", "promised_date": "2022-11-28", "citations": "Gov. Code 6253(c)(1)",
+            "tracking_number": ""}  # fmt: skip
+    login(editor).post(reverse("proposal_decide", args=[proposal.pk]), data)
+    proposal.refresh_from_db()
+    assert proposal.status == "confirmed" and proposal.event.date == dt.date(2022, 11, 14)
+
+
 def test_editor_rejects_from_the_page(login, editor, proposal, ca_request):
     login(editor).post(reverse("proposal_decide", args=[proposal.pk]), {"action": "reject"})
     proposal.refresh_from_db()

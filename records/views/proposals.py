@@ -109,13 +109,15 @@ def _decide(proposal: Proposal, user, data) -> str:
     try:
         if action == "reject":
             reject_proposal(proposal, user)
-        elif action == "confirm":
-            confirm_proposal(proposal, user)
-        elif action == "edit":
-            form = ProposalEditForm(data)
-            if not form.is_valid():
-                return form.error_sentence()
-            confirm_proposal(proposal, user, form.edits())
+        elif action in ("confirm", "edit"):
+            # The fields are on the page beside the buttons: what the user typed is applied, never dropped.
+            edits = None
+            if action == "edit" or any(name in data for name in ProposalEditForm.base_fields):
+                form = ProposalEditForm(data)
+                if not form.is_valid():
+                    return form.error_sentence()
+                edits = {name: value for name, value in form.edits().items() if name in data}  # the kind's fields only
+            confirm_proposal(proposal, user, edits)
         else:
             return "Choose Confirm, Edit & confirm, or Reject."
     except ProposalError as problem:
