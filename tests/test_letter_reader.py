@@ -240,3 +240,8 @@ def test_dates_as_letters_write_them(text, expected):
 
 def test_impossible_dates_are_not_dates():
     assert find_dates("February 30, 2022 and 13/45/2020") == []
+
+
+def test_a_promise_earlier_than_the_latest_says_so():
+    note = statute_note(default_rule("CPRA"), date(2022, 11, 21), date(2022, 11, 4))
+    assert note.endswith("The promised date is within what the law allows (7 days before the latest).")

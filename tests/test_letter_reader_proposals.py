@@ -193,6 +193,14 @@ def test_request_page_shows_the_panel_with_the_statute_note(login, viewer, propo
     assert 'value="confirm"' not in page  # a viewer sees, and cannot act
 
 
+def test_the_panel_says_when_the_event_is_already_on_the_timeline(login, editor, proposal, ca_request):
+    from records.timeline_writes import log_event
+
+    log_event(ca_request, user=editor, kind="extension", date=dt.date(2022, 11, 14))
+    page = login(editor).get(ca_request.get_absolute_url()).content.decode()
+    assert "The timeline already has this kind of event on this date" in page
+
+
 def test_communication_page_shows_its_proposals(login, editor, proposal, extension_letter):
     page = login(editor).get(reverse("communication_detail", args=[extension_letter.pk])).content.decode()
     assert "Proposed from letters" in page and 'value="confirm"' in page

@@ -40,4 +40,6 @@ def statute_note(
     late = (promised - allowed).days
     if late > 0:
         return f"{head} The promised date is {late} day{'s' if late != 1 else ''} later than the law allows."
+    if late < 0:
+        return f"{head} The promised date is within what the law allows ({-late} day{'s' if late != -1 else ''} before the latest)."
     return f"{head} The promised date is within what the law allows."

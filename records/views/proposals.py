@@ -67,7 +67,10 @@ def panel_context(records_request, *, user, source: str = "", errors: dict | Non
     if source:
         proposals, readings = proposals.filter(source_key=source), readings.filter(source_key=source)
     proposals = sorted(proposals, key=lambda p: (not p.is_pending, p.created_at, p.pk))
+    logged = {(kind, day.isoformat()) for kind, day in records_request.events.values_list("kind", "date")}
     for proposal in proposals:
+        # Logged by hand already, or confirmed from another copy of the letter: say so beside it.
+        proposal.on_timeline = proposal.is_pending and (proposal.kind, proposal.fields.get("date")) in logged
         proposal.shown_fields = KIND_FIELDS.get(proposal.kind, DEFAULT_FIELDS)
         if proposal.is_pending:
             initial = {**proposal.fields, "citations": "; ".join(proposal.fields.get("citations") or [])}
