@@ -201,6 +201,17 @@ def test_the_panel_says_when_the_event_is_already_on_the_timeline(login, editor,
     assert "The timeline already has this kind of event on this date" in page
 
 
+def test_a_message_that_implies_nothing_says_so_on_its_own_page_only(login, editor, ca_request):
+    comm = incoming(ca_request, "Thank you for your patience. Our office is closed on Friday.")
+    assert propose_for_communication(comm) == []
+    client = login(editor)
+    assert "Proposed from letters" not in client.get(ca_request.get_absolute_url()).content.decode()
+    assert (
+        "No event was recognised in this text."
+        in client.get(reverse("communication_detail", args=[comm.pk])).content.decode()
+    )
+
+
 def test_communication_page_shows_its_proposals(login, editor, proposal, extension_letter):
     page = login(editor).get(reverse("communication_detail", args=[extension_letter.pk])).content.decode()
     assert "Proposed from letters" in page and 'value="confirm"' in page

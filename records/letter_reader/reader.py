@@ -20,6 +20,7 @@ from .dates import find_dates, within_days
 from .statute_check import statute_note
 from .text import Message, Sentence, before_closing, noise_share, sentences, split_messages, tidy
 
+NOTHING_FOUND = "No event was recognised in this text."
 NOISY_SHARE = 0.3  # above this share of noisy lines, say the proposals may be incomplete
 # How citations are written in a proposal, by statute code (records/review/exemptions normalises the code).
 _CITATION_PREFIX = {"CPRA": "Gov. Code ", "TX-PIA": "Gov. Code ", "IL-FOIA": "5 ILCS 140/", "FOIA": "5 U.S.C. 552"}
@@ -36,7 +37,6 @@ class ProposedEvent:
     tracking_number: str = ""
     citations: list[str] = field(default_factory=list)  # sections (extension) or exemptions cited
     statute_note: str = ""
-    notes: list[str] = field(default_factory=list)  # what could not be read for this proposal
 
     @property
     def shown_date(self) -> date | None:
@@ -96,7 +96,7 @@ def read_letter(
     if messages and messages[0].date is None:
         unread.append("The letter's date was not found: enter the date of each event when confirming.")
     if not proposals:
-        unread.append("No event was recognised in this text.")
+        unread.append(NOTHING_FOUND)
     return Reading(proposals, _unique(unread), messages[0].date if messages else letter_date)
 
 

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from ..access import can_write, get_scoped_or_404
+from ..letter_reader.reader import NOTHING_FOUND
 from ..models import Event, LetterReading, Proposal, TrackingNumber
 from ..proposals import ProposalError, confirm_proposal, reject_proposal
 
@@ -79,7 +80,8 @@ def panel_context(records_request, *, user, source: str = "", errors: dict | Non
         proposal.error = (errors or {}).get(proposal.pk, "")
     return {
         "proposals": proposals,
-        "readings": [r for r in readings if r.unread],
+        # On the request page, a message that simply implies nothing is not worth a warning.
+        "readings": [r for r in readings if r.unread and (source or r.unread != [NOTHING_FOUND])],
         "can_write": can_write(user, records_request.team),
         "panel_source": source,
         "panel_id": source.replace(":", "-") or f"request-{records_request.pk}",
