@@ -123,6 +123,7 @@ def _store(
         rule=rule,
         closures=closures,
         scanned=scanned,
+        sent=records_request.sent_date,
     )
     first, last = pages or (None, None)
     with transaction.atomic():
@@ -143,9 +144,10 @@ def _store(
                     "fields": as_fields(proposed), "statute_note": proposed.statute_note,
                 },
             )  # fmt: skip
-            if not created and proposal.is_pending:  # read again: the request may know more now
+            if not created and proposal.is_pending:  # read again: the request may know more, or be another (triage)
                 proposal.fields, proposal.statute_note = as_fields(proposed), proposed.statute_note
-                proposal.save(update_fields=["fields", "statute_note"])
+                proposal.request = records_request
+                proposal.save(update_fields=["fields", "statute_note", "request"])
             kept.append(proposal)
         # A re-reading replaces what nobody has decided yet; decided proposals stay as they were.
         Proposal.objects.pending().filter(source_key=source_key).exclude(pk__in=[p.pk for p in kept]).delete()

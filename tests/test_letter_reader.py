@@ -80,6 +80,15 @@ def test_chicago_extension_checked_against_illinois_five_business_days(formats):
     assert "within what the law allows" in extension.statute_note
 
 
+def test_a_quoted_reply_older_than_the_request_is_not_read(formats):
+    # Sam Stecklow's new request went out on 16 April 2017: the 28 Feb reply quoted below answered an older one.
+    reading = read(formats, "IL_ChicagoPoliceBoard_FOIA_email_chain_extension.pdf", "IL-FOIA", sent=date(2017, 4, 16))
+    assert sorted((p.kind, p.date) for p in reading.proposals) == [
+        ("extension", date(2017, 4, 24)), ("final_response", date(2017, 5, 1))
+    ]  # fmt: skip
+    assert "A quoted message of 2017-02-28 is older than this request; it was not read." in reading.unread
+
+
 def test_cpd_denial_with_exemptions_and_clarification(formats):
     reading = read(formats, "IL_CPD_P054496_Responsive.pdf", "IL-FOIA")
     kinds = by_kind(reading)

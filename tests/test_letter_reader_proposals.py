@@ -139,6 +139,16 @@ def test_outgoing_messages_are_not_read(ca_request):
     assert propose_for_communication(comm) == []
 
 
+def test_a_message_moved_to_another_request_moves_its_undecided_proposals(team, ca_request, extension_letter):
+    (proposal,) = propose_for_communication(extension_letter)
+    other = factories.make_request(team, code="CPRA", sent=dt.date(2022, 11, 4), received=dt.date(2022, 11, 4))
+    Communication.objects.filter(pk=extension_letter.pk).update(request=other)  # as triage would, then read again
+    extension_letter.refresh_from_db()
+    assert [p.pk for p in propose_for_communication(extension_letter)] == [proposal.pk]
+    proposal.refresh_from_db()
+    assert proposal.request == other
+
+
 # The pipeline reads a letter once its text is in.
 
 

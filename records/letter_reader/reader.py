@@ -70,6 +70,7 @@ def read_letter(
     rule: deadlines.Rule | None = None,
     closures: tuple[tuple[date, str], ...] = (),
     scanned: bool = False,
+    sent: date | None = None,
 ) -> Reading:
     """Propose events from a letter's text.
 
@@ -78,6 +79,7 @@ def read_letter(
     received: when the agency received the request (else read from the letter where it says so).
     rule, closures: the request's statute rule and closure days, for the check of a promised date.
     scanned: the text is empty because the pages wait for OCR.
+    sent: when the request went out: a quoted message older than that answered something else.
     """
     if not text.strip():
         why = "No text: the pages are scanned and have no OCR text yet." if scanned else "No text to read."
@@ -92,6 +94,9 @@ def read_letter(
     received = received or _received_date(tidy(text))
     proposals: list[ProposedEvent] = []
     for message in messages:
+        if message.quoted and sent and message.date and message.date < sent:
+            unread.append(f"A quoted message of {message.date} is older than this request; it was not read.")
+            continue
         proposals += _read_message(message, statute, (rule, closures), received, unread)
     if messages and messages[0].date is None:
         unread.append("The letter's date was not found: enter the date of each event when confirming.")
