@@ -9,6 +9,7 @@ from .views import (
     documents,
     letters,
     production_diff,
+    proposals,
     requests,
     saved_searches,
     search,
@@ -110,4 +111,5 @@ urlpatterns = [
     path("campaigns/<int:pk>/vaughn.csv", withholding.campaign_vaughn_csv, name="campaign_vaughn_csv"),
     path("documents/<int:pk>/diff/", production_diff.release_diff, name="release_diff"),  # issue 14
     path("documents/<int:pk>/diff/<int:number>/", production_diff.page_diff, name="page_diff"),
+    path("proposals/<int:pk>/decide/", proposals.proposal_decide, name="proposal_decide"),  # issue 12: letter reader
 ]

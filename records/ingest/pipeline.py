@@ -23,6 +23,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from records.models import Document, Page, Sheet
+from records.proposals import propose_after_extraction
 from records.review.citations import record_citations
 from records.review.fingerprints import page_image_hashes, record_fingerprints, write_fingerprints
 
@@ -243,6 +244,8 @@ def _finish(document: Document, state: str, error: str | None = None) -> None:
         fields["error"] = error
     _update(document, **fields)
     document.state = state
+    if state == State.DONE:
+        propose_after_extraction(document)  # issue 12: the letter reader proposes events from its text
 
 
 def _release(document: Document) -> None:
@@ -551,7 +554,9 @@ def _unclaim(chunk: list[tuple[int, int]]) -> None:
 def _finish_ocr(document: Document) -> Document | None:
     """Done when no page needs OCR any more (whichever chunk ends last says so)."""
     if not _pending_ocr(document).exists():
-        Document.objects.filter(pk=document.pk, state=State.OCR).update(state=State.DONE, heartbeat_at=None)
+        if Document.objects.filter(pk=document.pk, state=State.OCR).update(state=State.DONE, heartbeat_at=None):
+            document.state = State.DONE
+            propose_after_extraction(document)  # only the chunk that finished the scan reads it
     return Document.objects.filter(pk=document.pk).first()
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from records import timeline_writes
 from records.models import Communication, Document
+from records.proposals import propose_after_logging
 
 from .budget import ExpansionBudget, OverBudget
 from .errors import IngestError, short
@@ -138,6 +139,7 @@ def unpack_email(message_document: Document, limits: Limits) -> list[str]:
                 )
                 Document.objects.filter(pk=message_document.pk).update(communication=communication)
                 message_document.communication = communication
+        propose_after_logging(communication)  # issue 12: the letter reader reads the message's text
         for index, (name, path, _size) in enumerate(attachments, start=1):
             with open(path, "rb") as data:
                 _add_member(message_document, name or f"attachment-{index}", data)

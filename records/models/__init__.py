@@ -5,6 +5,7 @@ from .documents import Document, Page, Sheet, StoredFile
 from .exemptions import PageCitation
 from .letters import LetterKind, LetterTemplate
 from .notifications import DigestSent, FeedToken
+from .proposals import LetterReading, Proposal
 from .requests import (
     OPEN_STATUSES,
     Communication,
@@ -26,4 +27,5 @@ __all__ = [
     "TrackingNumber", "team_ids_for", "SavedSearch",
     "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
     "PageComparison", "PageFingerprint", "ReleaseDiff",
+    "LetterReading", "Proposal",
 ]  # fmt: skip

@@ -19,8 +19,9 @@ from ..deadlines import DISCLAIMER
 from ..filters import RecordsRequestFilter
 from ..forms import CommunicationForm, EventForm, RecordsRequestForm
 from ..models import Agency, Communication, Event, RecordsRequest
+from ..proposals import log_communication_and_read
 from ..review.marks import request_progress
-from ..timeline_writes import Conflict, delete_event, log_communication, log_event, save_event, save_request
+from ..timeline_writes import Conflict, delete_event, log_event, save_event, save_request
 
 PAGE_SIZE = 50
 RECENT_HISTORY = 8  # the request page shows the latest changes; the history page shows all
@@ -214,7 +215,7 @@ def event_delete(request, pk):
 @require_POST
 def communication_add(request, pk):
     return _add_to_timeline(
-        request, pk, form_class=CommunicationForm, prefix="comm", write=log_communication,
+        request, pk, form_class=CommunicationForm, prefix="comm", write=log_communication_and_read,
         logged=lambda comm: "Communication logged.",
     )  # fmt: skip
 
