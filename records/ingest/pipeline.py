@@ -553,10 +553,10 @@ def _unclaim(chunk: list[tuple[int, int]]) -> None:
 
 def _finish_ocr(document: Document) -> Document | None:
     """Done when no page needs OCR any more (whichever chunk ends last says so)."""
-    if not _pending_ocr(document).exists():
-        if Document.objects.filter(pk=document.pk, state=State.OCR).update(state=State.DONE, heartbeat_at=None):
-            document.state = State.DONE
-            propose_after_extraction(document)  # only the chunk that finished the scan reads it
+    done = Document.objects.filter(pk=document.pk, state=State.OCR)
+    if not _pending_ocr(document).exists() and done.update(state=State.DONE, heartbeat_at=None):
+        document.state = State.DONE
+        propose_after_extraction(document)  # only the chunk that finished the scan reads it
     return Document.objects.filter(pk=document.pk).first()
 
 

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('records', '0032_proposals'),
-        ('records', '0033_merge_diff_viewer'),
+        ("records", "0032_proposals"),
+        ("records", "0033_merge_diff_viewer"),
     ]
 
-    operations = [
-    ]
+    operations = []
