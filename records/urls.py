@@ -38,6 +38,7 @@ urlpatterns = [
     path("documents/<int:pk>/password/", documents.document_password, name="document_password"),
     path("documents/<int:pk>/retry/", documents.document_retry, name="document_retry"),
     path("documents/<int:pk>/download/", documents.document_download, name="document_download"),
+    path("documents/<int:pk>/converted.pdf", documents.document_converted_pdf, name="document_converted_pdf"),
     path("search/", search.search, name="search"),
     path("search/export.csv", search.search_export, name="search_export"),
     path("search/saved/", saved_searches.saved_search_list, name="saved_search_list"),
