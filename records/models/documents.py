@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -20,11 +22,12 @@ class StoredFile(models.Model):
 class DocumentQuerySet(TeamScopedQuerySet):
     team_path = "request__team"
 
-    def as_tree(self) -> list[tuple["Document", int]]:
-        """These documents in one query, each archive's or email's members indented under it: (document, depth).
+    def as_tree(self) -> list["TreeRow"]:
+        """These documents in one query, each archive's or email's members indented under it, the
+        folders inside an archive as rows of their own (see TreeRow).
 
-        Top-level files come in this queryset's order, members by name; a member whose
-        archive is not in the set is shown at the top level.
+        Top-level files come in this queryset's order, members by path; a member whose archive is
+        not in the set is shown at the top level.
         """
         documents = list(self.select_related("duplicate_of"))
         present = {document.pk for document in documents}
@@ -32,16 +35,35 @@ class DocumentQuerySet(TeamScopedQuerySet):
         for document in documents:
             parent = document.archive_id if document.archive_id in present else None
             children.setdefault(parent, []).append(document)
-        for parent, members in children.items():
-            if parent is not None:
-                members.sort(key=lambda member: (member.original_name.lower(), member.pk))
-        rows: list[tuple[Document, int]] = []
-        stack = [(document, 0) for document in reversed(children.get(None, []))]
-        while stack:
-            document, depth = stack.pop()
-            rows.append((document, depth))
-            stack.extend((member, depth + 1) for member in reversed(children.get(document.pk, [])))
+        rows: list[TreeRow] = []
+
+        def add(document: "Document", depth: int, name: str) -> None:
+            rows.append(TreeRow(document, depth, name))
+            members = sorted(children.get(document.pk, []), key=lambda m: (m.original_name.lower(), m.pk))
+            opened: list[str] = []  # the folders of the member before
+            for member in members:
+                *folders, base = [part for part in member.original_name.split("/") if part] or [member.original_name]
+                shared = 0
+                while shared < min(len(opened), len(folders)) and opened[shared] == folders[shared]:
+                    shared += 1
+                for level in range(shared, len(folders)):
+                    rows.append(TreeRow(None, depth + 1 + level, folders[level] + "/"))
+                opened = folders
+                add(member, depth + 1 + len(folders), base)
+
+        for document in children.get(None, []):
+            add(document, 0, document.original_name)
         return rows
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One line of a file tree: a document (named by its last path part inside an archive), or a folder
+    inside an archive (document None), at a depth (0: top level)."""
+
+    document: "Document | None"
+    depth: int
+    name: str
 
 
 class Document(models.Model):

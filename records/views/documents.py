@@ -1,4 +1,5 @@
 import logging
+from dataclasses import replace
 from urllib.parse import quote, urlencode
 
 from django import forms
@@ -140,7 +141,7 @@ def _member_rows(document):
         level = list(Document.objects.filter(archive_id__in=level).values_list("pk", flat=True))
         family += level
     rows = Document.objects.filter(pk__in=[document.pk, *family]).as_tree()
-    return rows[1:] if family else []
+    return [replace(row, depth=row.depth - 1) for row in rows[1:]]
 
 
 @login_required
