@@ -6,6 +6,7 @@ import io
 import os
 import shutil
 import subprocess
+import tempfile
 import zipfile
 
 import pytest
@@ -333,9 +334,10 @@ def test_libreoffice_past_its_time_limit_is_stopped_and_the_next_file_goes_on(re
 
 
 def _no_libreoffice_left(document) -> bool:
-    """No soffice process still holds this test's profile (they are killed with the sandbox)."""
-    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return not any("office-" in line and "soffice" in line and str(os.getpid()) in line for line in out.splitlines())
+    """No LibreOffice is left running on a conversion folder of the pipeline's (it is killed with its group)."""
+    out = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+    folder = f"UserInstallation=file://{tempfile.gettempdir()}/office-"
+    return not any(folder in line for line in out.splitlines())
 
 
 # Isolation: the converted PDF is served only through the team-scoped path.
