@@ -45,6 +45,7 @@ urlpatterns = [
     path("documents/<int:pk>/pages/", viewer.document_viewer, name="document_viewer"),
     path("documents/<int:pk>/pages/<int:number>/", viewer.document_page, name="document_page"),
     path("documents/<int:pk>/pages/<int:number>/<str:size>.webp", viewer.page_image_view, name="page_image"),
+    path("documents/<int:pk>/converted.pdf", documents.document_converted_pdf, name="document_converted_pdf"),
     path("search/", search.search, name="search"),
     path("search/export.csv", search.search_export, name="search_export"),
     path("search/documents/<int:pk>/", search.search_document, name="search_document"),

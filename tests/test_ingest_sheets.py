@@ -210,12 +210,13 @@ def test_xml_expansion_bomb_is_not_opened(records_request, settings):
     assert document.state == "failed" and "would expand to 3 MB" in document.error
 
 
-def test_password_protected_xlsx_is_refused_in_plain_words(records_request):
+def test_password_protected_xlsx_asks_for_its_password(records_request):
     # An encrypted OOXML file is an OLE2 compound file holding an "EncryptedPackage" stream.
+    # (Unlocking it with the password: tests/test_ingest_office.py.)
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504
     directory = "EncryptedInfo".encode("utf-16-le") + b"\x00" * 50 + "EncryptedPackage".encode("utf-16-le")
     document = ingest(records_request, "locked.xlsx", header + directory + b"\x00" * 2048)
-    assert document.state == "failed" and "protected with a password" in document.error
+    assert document.state == "needs_password" and "protected by a password" in document.error
 
 
 def test_corrupt_xlsx_and_unknown_encoding_end_in_plain_words(records_request):

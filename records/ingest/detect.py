@@ -76,6 +76,7 @@ def describe_unreadable(kind: str, size: int) -> str:
         )
     return (
         "This is not a file type the tracker can read: it does not start like a PDF, a TIFF, "
-        "JPEG or PNG image, a ZIP archive, a saved email (.eml) or a spreadsheet (XLSX, XLS, ODS), "
+        "JPEG or PNG image, a ZIP archive, a saved email (.eml), a spreadsheet (XLSX, XLS, ODS) or a "
+        "Word or PowerPoint file (DOCX, DOC, ODT, RTF, PPTX, PPT, ODP), "
         "and its name does not end in .csv, .tsv, .txt, .md or .html."
     )

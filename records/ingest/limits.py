@@ -54,6 +54,10 @@ class Limits:
     sheet_max_cells: int = 2_000_000
     sheet_max_xml_mb: int = 512
 
+    # Word-processing and presentation files (records/ingest/office.py): LibreOffice's conversion
+    # to PDF is stopped after this long; the PDF is then read within the limits above.
+    office_seconds: int = 300
+
     # A worker that has not written for this long is presumed dead; see release_stale_documents.
     stale_after_seconds: int = 300
     max_attempts: int = 3

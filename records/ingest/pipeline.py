@@ -12,6 +12,7 @@ mid-file leaves whole batches behind and the next claim resumes after them.
 
 import logging
 import os
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, suppress
@@ -27,17 +28,20 @@ from records.proposals import propose_after_extraction
 from records.review.citations import record_citations
 from records.review.fingerprints import page_image_hashes, record_fingerprints, write_fingerprints
 
-from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable
-from .errors import IngestError
+from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable, detect_type
+from .errors import IngestError, NeedsPassword
 from .images import count_frames
 from .isolate import run_isolated
 from .limits import Limits, current_limits
 from .ocr import OcrFailed, read_page
+from .office import ASK_FOR_PASSWORD as ASK_FOR_OFFICE_PASSWORD
+from .office import ENCRYPTED_OFFICE, MACRO_TYPES, OFFICE_TYPES, convert_to_pdf, decrypt, macro_note, office_format
 from .pdf import WRONG_PASSWORD, check_password, read_pages
 from .plaintext import HTML_TEXT, TEXT, read_text_pages, text_format
 from .render import store_ocr_images
+from .revisions import check_package, read_tracked_changes, searchable_text
 from .sheets import SPREADSHEET_TYPES, read_table, row_text, spreadsheet_format
-from .store import StoreFailed, local_copy
+from .store import StoreFailed, local_copy, store_file
 from .text import clean_text
 from .unpack import unpack_email, unpack_zip
 
@@ -156,6 +160,8 @@ def retry_with_password(document: Document, password: str) -> bool:
     on True the caller dispatches it (records.tasks.dispatch_documents).
     """
     limits = current_limits()
+    if document.detected_type == ENCRYPTED_OFFICE:
+        return _decrypt_office(document, password, limits)
     try:
         with local_copy(document.stored_file) as path:
             opened = run_isolated(
@@ -171,6 +177,30 @@ def retry_with_password(document: Document, password: str) -> bool:
         return False
     Document.objects.filter(pk=document.pk).update(password=password)
     document.password = password
+    reset_for_extraction(document)
+    return True
+
+
+def _decrypt_office(document: Document, password: str, limits: Limits) -> bool:
+    """Decrypt a password-protected Office file in the sandbox and keep the decrypted copy as a derived
+    file; the password itself is never stored. False (and the reason in document.error) when it fails."""
+    try:
+        with tempfile.TemporaryDirectory(prefix="decrypt-") as folder, local_copy(document.stored_file) as path:
+            target = str(Path(folder) / "decrypted")
+            for _ in run_isolated(
+                decrypt, str(path), password, target,
+                memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
+            ):  # fmt: skip
+                pass
+            with open(target, "rb") as decrypted:
+                stored = store_file(decrypted)
+    except (IngestError, StoreFailed) as error:
+        message = error.message if isinstance(error, IngestError) else f"It could not be stored: {error.reason}."
+        Document.objects.filter(pk=document.pk).update(error=message)
+        document.error = message
+        return False
+    Document.objects.filter(pk=document.pk).update(decrypted_file=stored)
+    document.decrypted_file = stored
     reset_for_extraction(document)
     return True
 
@@ -278,6 +308,10 @@ def _run_claimed(document: Document, step) -> Document | None:
 
 
 def _extract(document: Document, limits: Limits) -> None:
+    office = _office_format(document)
+    if office:
+        _extract_office(document, office, limits)
+        return
     kind = document.detected_type
     table = _table_format(document)
     if table:
@@ -300,7 +334,7 @@ def _extract_pdf(document: Document, limits: Limits) -> None:
     problems: list[str] = []
     flushed_at = time.monotonic()
     with (
-        local_copy(document.stored_file) as path,
+        local_copy(document.pdf_file) as path,
         closing(run_isolated(
             read_pages, str(path), document.password, first, limits.min_letters_per_page,
             memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
@@ -342,11 +376,95 @@ def _extract_image(document: Document, limits: Limits) -> None:
     _after_pages(document)
 
 
+def _office_format(document: Document) -> str | None:
+    """A word-processing or presentation file's format (see office.py), else None.
+
+    A password-protected one asks for the password (NeedsPassword) until it has been decrypted;
+    then what the decrypted bytes are decides (a DOCX here, an XLSX for _table_format).
+    """
+    if document.detected_type == ENCRYPTED_OFFICE:
+        if document.decrypted_file_id is None:
+            raise NeedsPassword(ASK_FOR_OFFICE_PASSWORD)
+        with local_copy(document.decrypted_file) as path, open(path, "rb") as file:
+            _set_type(document, detect_type(file.read(4096)))
+    if document.detected_type not in ("zip", "unknown", *OFFICE_TYPES):
+        return None
+    with local_copy(document.readable_file) as path, open(path, "rb") as file:
+        found = office_format(str(path), detect_type(file.read(4096)))
+    if found == ENCRYPTED_OFFICE:
+        _set_type(document, found)
+        raise NeedsPassword(ASK_FOR_OFFICE_PASSWORD)
+    if found:
+        _set_type(document, found)
+    return found
+
+
+def _set_type(document: Document, kind: str) -> None:
+    if kind != document.detected_type:
+        _update(document, detected_type=kind)
+        document.detected_type = kind
+
+
+def _extract_office(document: Document, kind: str, limits: Limits) -> None:
+    """Convert to PDF with LibreOffice (once; the PDF is kept as a derived file), then read it as a PDF.
+
+    A DOCX's tracked changes and comments are read first, kept on the document and, as one more
+    page after the PDF's, made searchable."""
+    notes = [macro_note()] if kind in MACRO_TYPES else []
+    if document.converted_file_id is None:
+        with local_copy(document.readable_file) as path:
+            if kind not in ("doc", "ppt", "rtf"):
+                check_package(str(path), _OFFICE_WHAT.get(kind, "file"), limits.sheet_max_xml_mb, limits.zip_max_ratio)
+            changes = _tracked_changes(str(path), limits) if kind in ("docx", "docm") else {}
+            with tempfile.TemporaryDirectory(prefix="office-") as folder:
+                ((_, pdf_path),) = run_isolated(
+                    convert_to_pdf, str(path), kind, folder, limits.office_seconds,
+                    memory_mb=limits.parse_memory_mb,
+                    total_seconds=limits.office_seconds + 30, idle_seconds=limits.office_seconds + 30,
+                )  # fmt: skip
+                with open(pdf_path, "rb") as pdf:
+                    converted = store_file(pdf)
+        _update(document, converted_file=converted, tracked_changes=changes)
+        document.converted_file, document.tracked_changes = converted, changes
+    _update(document, has_macros=kind in MACRO_TYPES, error=" ".join(notes))
+    _extract_pdf(document, limits)
+    if searchable_text(document.tracked_changes):
+        _add_changes_page(document)
+
+
+_OFFICE_WHAT = {"docx": "Word file", "docm": "Word file", "odt": "OpenDocument text", "pptx": "PowerPoint file",
+                "pptm": "PowerPoint file", "odp": "OpenDocument presentation"}  # fmt: skip
+
+
+def _tracked_changes(path: str, limits: Limits) -> dict:
+    ((_, changes),) = run_isolated(
+        read_tracked_changes, path,
+        memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
+    )  # fmt: skip
+    return changes if any(changes["counts"].values()) else {}
+
+
+def _add_changes_page(document: Document) -> None:
+    """One page after the last, labelled, with the tracked changes and comments: the search finds them."""
+    number = (document.page_count or 0) + 1
+    with transaction.atomic():
+        Page.objects.filter(document=document, number__gte=number).delete()
+        Page.objects.create(
+            document=document,
+            number=number,
+            sheet=CHANGES_PAGE,
+            text=clean_text(searchable_text(document.tracked_changes)),
+        )
+
+
+CHANGES_PAGE = "Tracked changes and comments"
+
+
 def _table_format(document: Document) -> str | None:
     """A spreadsheet's or text file's format (see sheets.py, plaintext.py), else None."""
     found = text_format(document.original_name, document.detected_type)
     if found is None and document.detected_type in ("zip", "unknown", *SPREADSHEET_TYPES):
-        with local_copy(document.stored_file) as path:
+        with local_copy(document.readable_file) as path:
             found = spreadsheet_format(str(path), document.original_name, document.detected_type)
     if found and found != document.detected_type:
         _update(document, detected_type=found)
@@ -372,7 +490,7 @@ def _extract_rows(document: Document, kind: str, limits: Limits) -> None:
     notes: list[str] = []
     sheet, number, in_sheet = None, 0, 0
     with (
-        local_copy(document.stored_file) as path,
+        local_copy(document.readable_file) as path,
         closing(run_isolated(
             reader, str(path), *args,
             memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
@@ -487,7 +605,7 @@ def _claim_chunk(document: Document, max_pages: int, limits: Limits) -> tuple:
 def _ocr_chunk(document: Document, claimed_at, chunk: list[tuple[int, int]], parallel: int, limits: Limits) -> None:
     """Read the chunk's pages, `parallel` at a time; each page's text is written once, by its claim holder."""
     ids = {number: page_id for page_id, number in chunk}
-    with local_copy(document.stored_file) as path:  # from a bucket: one download a chunk, not one a page
+    with local_copy(document.pdf_file) as path:  # from a bucket: one download a chunk, not one a page
         # The scanned pages' image hashes, for the production diff (issue 14).
         hashes = _image_hashes(document, path, [number for _, number in chunk], limits)
         if parallel <= 1:
@@ -572,7 +690,7 @@ def _image_hashes(document: Document, path: Path, numbers: list[int], limits: Li
                 str(path),
                 document.password,
                 numbers,
-                document.detected_type,
+                document.pages_kind,
                 memory_mb=limits.parse_memory_mb,
                 total_seconds=limits.parse_seconds,
                 idle_seconds=limits.page_seconds,
@@ -586,7 +704,7 @@ def _image_hashes(document: Document, path: Path, numbers: list[int], limits: Li
 def _ocr_page(document: Document, path: Path, number: int, limits: Limits) -> str:
     """Draw the page once, read it, and keep the viewer's images from the same render."""
     text, images = read_page(
-        path, document.detected_type, document.password, number,
+        path, document.pages_kind, document.password, number,
         dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, memory_mb=limits.parse_memory_mb,
     )  # fmt: skip
     try:

@@ -39,7 +39,7 @@ def derived_name(sha256: str, number: int, size: str) -> str:
 
 
 def can_render(document) -> bool:
-    return document.detected_type in RENDERABLE_TYPES and bool(document.page_count)
+    return document.pages_kind in RENDERABLE_TYPES and bool(document.page_count)
 
 
 def cached_image(document, number: int, size: str):
@@ -77,9 +77,9 @@ def render_and_store(document, numbers: Iterable[int], sizes: tuple[str, ...], *
     limits = current_limits()
     storage = released_storage()
     stored = 0
-    with local_copy(document.stored_file) as path:
+    with local_copy(document.pdf_file) as path:
         images = run_isolated(
-            draw_pages, str(path), document.detected_type, document.password, numbers, sizes,
+            draw_pages, str(path), document.pages_kind, document.password, numbers, sizes,
             memory_mb=limits.parse_memory_mb, total_seconds=seconds * len(numbers), idle_seconds=seconds,
         )  # fmt: skip
         for number, size, data in images:
@@ -92,7 +92,7 @@ def prerender_page_images(document_id: int) -> int:
     """After extraction: draw what the viewer shows first (limits.viewer_prerender_*); never raises for a file."""
     from records.models import Document
 
-    document = Document.objects.select_related("stored_file").filter(pk=document_id).first()
+    document = Document.objects.select_related("stored_file", "converted_file").filter(pk=document_id).first()
     if document is None or document.state in (Document.State.FAILED, Document.State.NEEDS_PASSWORD):
         return 0
     limits = current_limits()
@@ -242,11 +242,11 @@ def read_box_rectangles(path: str, password: str, number: int) -> Iterator[list[
 
 def box_rectangles(document, number: int) -> list[dict]:
     """Where the drawn boxes over text are on a flagged page (derived on demand, in the sandbox)."""
-    if document.detected_type != PDF:
+    if document.pages_kind != PDF:
         return []
     limits = current_limits()
     try:
-        with local_copy(document.stored_file) as path:
+        with local_copy(document.pdf_file) as path:
             (rectangles,) = run_isolated(
                 read_box_rectangles, str(path), document.password, number,
                 memory_mb=limits.parse_memory_mb, total_seconds=limits.viewer_render_seconds,

@@ -25,7 +25,7 @@ from .errors import IngestError, short
 from .isolate import run_isolated
 from .limits import Limits
 from .mail import split_email
-from .store import add_document, local_copy, open_stored
+from .store import add_document, clean_name, local_copy, open_stored
 from .text import clean_text
 
 _JUNK_NAMES = {".ds_store", "thumbs.db", "desktop.ini"}
@@ -148,13 +148,39 @@ def unpack_email(message_document: Document, limits: Limits) -> list[str]:
 
 
 def _add_member(container: Document, name: str, data_or_fileobj) -> None:
-    add_document(
+    document, created = add_document(
         container.request,
         name=name,
         data_or_fileobj=data_or_fileobj,
         user=container.uploaded_by,
         communication=container.communication,
         archive=container,
+    )
+    if not created:
+        list_duplicate(container, name, document)
+
+
+def list_duplicate(container: Document, name: str, first: Document) -> Document | None:
+    """A member with the same bytes as an earlier file of the request is listed under its archive as
+    "same as" that file, not dropped (and not read twice). Returns the new row, or None when the
+    member is already listed (the archive read again after a worker died)."""
+    name = clean_name(name)
+    if first.archive_id == container.pk and first.original_name == name:
+        return None  # this very member, stored on an earlier reading
+    listed = Document.objects.filter(archive=container, original_name=name, duplicate_of=first)
+    if listed.exists():
+        return None
+    return Document.objects.create(
+        request=container.request,
+        communication=container.communication,
+        archive=container,
+        stored_file=first.stored_file,
+        original_name=name,
+        size=first.size,
+        detected_type=first.detected_type,
+        uploaded_by=container.uploaded_by,
+        state=Document.State.DONE,
+        duplicate_of=first,
     )
 
 

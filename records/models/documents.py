@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -19,6 +21,49 @@ class StoredFile(models.Model):
 
 class DocumentQuerySet(TeamScopedQuerySet):
     team_path = "request__team"
+
+    def as_tree(self) -> list["TreeRow"]:
+        """These documents in one query, each archive's or email's members indented under it, the
+        folders inside an archive as rows of their own (see TreeRow).
+
+        Top-level files come in this queryset's order, members by path; a member whose archive is
+        not in the set is shown at the top level.
+        """
+        documents = list(self.select_related("duplicate_of"))
+        present = {document.pk for document in documents}
+        children: dict[int | None, list[Document]] = {}
+        for document in documents:
+            parent = document.archive_id if document.archive_id in present else None
+            children.setdefault(parent, []).append(document)
+        rows: list[TreeRow] = []
+
+        def add(document: "Document", depth: int, name: str) -> None:
+            rows.append(TreeRow(document, depth, name))
+            members = sorted(children.get(document.pk, []), key=lambda m: (m.original_name.lower(), m.pk))
+            opened: list[str] = []  # the folders of the member before
+            for member in members:
+                *folders, base = [part for part in member.original_name.split("/") if part] or [member.original_name]
+                shared = 0
+                while shared < min(len(opened), len(folders)) and opened[shared] == folders[shared]:
+                    shared += 1
+                for level in range(shared, len(folders)):
+                    rows.append(TreeRow(None, depth + 1 + level, folders[level] + "/"))
+                opened = folders
+                add(member, depth + 1 + len(folders), base)
+
+        for document in children.get(None, []):
+            add(document, 0, document.original_name)
+        return rows
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One line of a file tree: a document (named by its last path part inside an archive), or a folder
+    inside an archive (document None), at a depth (0: top level)."""
+
+    document: "Document | None"
+    depth: int
+    name: str
 
 
 class Document(models.Model):
@@ -46,6 +91,23 @@ class Document(models.Model):
     state = models.CharField(max_length=20, choices=State.choices, default=State.QUEUED)
     error = models.TextField(blank=True, help_text="Why it failed, in plain words.")
     password = models.CharField(max_length=200, blank=True)
+    # Issue 13, office files. The released bytes stay in stored_file; these are derived from them.
+    converted_file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="The PDF LibreOffice made from a word-processing or presentation file.",
+    )  # fmt: skip
+    decrypted_file = models.ForeignKey(
+        StoredFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        help_text="A password-protected Office file, decrypted with the password a user gave (never stored).",
+    )  # fmt: skip
+    duplicate_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates",
+        help_text="A file in an archive with the same bytes as an earlier file of the request: listed, not read twice.",
+    )  # fmt: skip
+    has_macros = models.BooleanField(default=False, help_text="The file contains macros; they are never run.")
+    tracked_changes = models.JSONField(
+        default=dict, blank=True, help_text="A DOCX's tracked insertions, deletions, moves and comments."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     # Set when the dispatcher sends this document's next step to a queue; cleared when a worker claims it.
@@ -73,9 +135,50 @@ class Document(models.Model):
         return self.stored_file.sha256
 
     @property
+    def readable_file(self) -> StoredFile:
+        """The bytes the readers open: the decrypted copy of a password-protected file, else the released file."""
+        return self.decrypted_file or self.stored_file
+
+    @property
+    def pdf_file(self) -> StoredFile:
+        """The PDF whose pages are this document's pages: LibreOffice's conversion, else the file itself."""
+        return self.converted_file or self.stored_file
+
+    @property
+    def pages_kind(self) -> str:
+        """The type of pdf_file: an office file's pages are those of the PDF LibreOffice made of it."""
+        return "pdf" if self.converted_file_id else self.detected_type
+
+    def tracked_changes_summary(self) -> str:
+        """ "3 tracked deletions and 2 comments", or "" when the file has none (records/ingest/revisions.py)."""
+        counts = (self.tracked_changes or {}).get("counts") or {}
+        parts = [
+            f"{counts[kind]} {plural if counts[kind] != 1 else singular}"
+            for kind, singular, plural in _CHANGE_NAMES
+            if counts.get(kind)
+        ]
+        if len(parts) <= 1:
+            return "".join(parts)
+        return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+    def tracked_change_entries(self) -> list[tuple[str, dict]]:
+        """Each tracked change and comment kept, labelled, for the document page."""
+        labels = {"insertions": "Inserted", "deletions": "Deleted", "moves": "Moved", "comments": "Comment"}
+        changes = self.tracked_changes or {}
+        return [(labels[kind], entry) for kind, *_ in _CHANGE_NAMES for entry in changes.get(kind, [])]
+
+    @property
     def is_spreadsheet(self) -> bool:
         """Read as sheets of rows: page_count counts rows (records/ingest/sheets.py sets the type)."""
         return self.detected_type in ("xlsx", "xls", "ods", "csv", "tsv")
+
+
+_CHANGE_NAMES = (
+    ("insertions", "tracked insertion", "tracked insertions"),
+    ("deletions", "tracked deletion", "tracked deletions"),
+    ("moves", "moved passage", "moved passages"),
+    ("comments", "comment", "comments"),
+)
 
 
 class PageQuerySet(TeamScopedQuerySet):

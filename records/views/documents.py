@@ -1,4 +1,5 @@
 import logging
+from dataclasses import replace
 from urllib.parse import quote, urlencode
 
 from django import forms
@@ -128,14 +129,25 @@ def _document_context(request, document):
         "table": table,
         "can_write": can_write(request.user, document.request.team),
         "members": document.members.order_by("original_name"),
+        "member_rows": _member_rows(document),
         "password_form": PasswordForm() if document.state == Document.State.NEEDS_PASSWORD else None,
     }
+
+
+def _member_rows(document):
+    """The archive's members and theirs, as a tree below it (depth 1 is a direct member)."""
+    family, level = [], [document.pk]
+    while level:  # one query per level of nesting (limits.max_nesting bounds it)
+        level = list(Document.objects.filter(archive_id__in=level).values_list("pk", flat=True))
+        family += level
+    rows = Document.objects.filter(pk__in=[document.pk, *family]).as_tree()
+    return [replace(row, depth=row.depth - 1) for row in rows[1:]]
 
 
 @login_required
 def document_detail(request, pk):
     document = get_scoped_or_404(
-        Document.objects.select_related("request__team", "stored_file", "archive"), request.user, pk=pk
+        Document.objects.select_related("request__team", "stored_file", "archive", "duplicate_of"), request.user, pk=pk
     )
     return render(request, "records/document_detail.html", _document_context(request, document))
 
@@ -184,13 +196,30 @@ def document_download(request, pk):
         disposition, content_type = "inline", inline_type
     else:
         disposition, content_type = "attachment", "application/octet-stream"
-    filename = quote(document.original_name)
+    return _send_stored(request, document, document.stored_file, document.original_name, disposition, content_type)
+
+
+@login_required
+def document_converted_pdf(request, pk):
+    """The PDF LibreOffice made from a word-processing or presentation file: team-scoped like the original."""
+    document = get_scoped_or_404(
+        Document.objects.select_related("request__team", "converted_file").filter(converted_file__isnull=False),
+        request.user,
+        pk=pk,
+    )
+    disposition = "attachment" if request.GET.get("download") == "1" else "inline"
+    name = document.original_name.rsplit(".", 1)[0] + " (converted).pdf"
+    return _send_stored(request, document, document.converted_file, name, disposition, "application/pdf")
+
+
+def _send_stored(request, document, stored_file, name, disposition, content_type):
+    filename = quote(name)
     mode = settings.FILE_DOWNLOAD_MODE
     storage = released_storage()
     if mode == "django" or not is_local(storage):
         # Streamed by the app: the only way for a bucket (settings refuse nginx/sendfile with one).
         try:
-            stored = open_stored(document.stored_file)
+            stored = open_stored(stored_file)
         except OSError:
             logger.exception("Document %s: its file could not be read from the store.", document.pk)
             messages.error(
@@ -201,7 +230,7 @@ def document_download(request, pk):
         response = FileResponse(stored, content_type=content_type)
     else:
         response = HttpResponse(content_type=content_type)
-        relative = document.stored_file.path
+        relative = stored_file.path
         if mode == "nginx":
             response["X-Accel-Redirect"] = settings.FILE_DOWNLOAD_ACCEL_PREFIX + relative
         else:

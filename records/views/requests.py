@@ -150,6 +150,7 @@ def _detail_context(records_request, writable, *, event_form=None, comm_form=Non
         "event_form": event_form,
         "comm_form": comm_form,
         "documents": records_request.documents.filter(archive__isnull=True).order_by("-uploaded_at"),
+        "document_rows": records_request.documents.order_by("-uploaded_at", "-id").as_tree(),
         "history": audit.request_history(records_request)[:RECENT_HISTORY],
         "review_progress": request_progress(records_request),
         **_deadline_context(records_request),
@@ -227,6 +228,7 @@ def communication_detail(request, pk):
         request,
         "records/communication_detail.html",
         {"comm": comm, "object": comm.request, "documents": comm.documents.order_by("-uploaded_at"),
+         "document_rows": comm.documents.order_by("-uploaded_at", "-id").as_tree(),
          "can_write": can_write(request.user, comm.request.team)},
     )  # fmt: skip
 
