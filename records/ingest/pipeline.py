@@ -605,6 +605,7 @@ def _claim_chunk(document: Document, max_pages: int, limits: Limits) -> tuple:
 def _ocr_chunk(document: Document, claimed_at, chunk: list[tuple[int, int]], parallel: int, limits: Limits) -> None:
     """Read the chunk's pages, `parallel` at a time; each page's text is written once, by its claim holder."""
     ids = {number: page_id for page_id, number in chunk}
+    document.sha256  # noqa: B018  (load its file row here: the reading threads must not query the database)
     with local_copy(document.pdf_file) as path:  # from a bucket: one download a chunk, not one a page
         # The scanned pages' image hashes, for the production diff (issue 14).
         hashes = _image_hashes(document, path, [number for _, number in chunk], limits)
