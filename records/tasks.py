@@ -140,3 +140,7 @@ def clean_abandoned_uploads_task() -> int:
 def build_binder_task(binder_id: int) -> None:
     """Routed to the extraction queue: it reads released PDFs as extraction does."""
     build_binder(binder_id)
+
+
+# The mail tasks live beside the mail code; importing them here registers them with the worker.
+from records.mail import tasks as mail_tasks  # noqa: E402, F401

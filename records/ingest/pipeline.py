@@ -29,12 +29,13 @@ from .images import count_frames
 from .isolate import run_isolated
 from .limits import Limits, current_limits
 from .ocr import OcrFailed, ocr_image_frame, ocr_pdf_page
+from .outlook import looks_like_outlook
 from .pdf import WRONG_PASSWORD, check_password, read_pages
 from .plaintext import HTML_TEXT, TEXT, read_text_pages, text_format
 from .sheets import SPREADSHEET_TYPES, read_table, row_text, spreadsheet_format
 from .store import StoreFailed, local_copy
 from .text import clean_text
-from .unpack import unpack_email, unpack_zip
+from .unpack import unpack_email, unpack_msg, unpack_zip
 
 logger = logging.getLogger(__name__)
 
@@ -240,6 +241,9 @@ def _run_claimed(document: Document, step) -> Document | None:
 
 def _extract(document: Document, limits: Limits) -> None:
     kind = document.detected_type
+    if looks_like_outlook(document.original_name) and kind not in (PDF, ZIP, EML):
+        _finish(document, State.DONE, "; ".join(unpack_msg(document, limits)))
+        return
     table = _table_format(document)
     if table:
         _extract_rows(document, table, limits)

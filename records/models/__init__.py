@@ -3,6 +3,7 @@ from .campaigns import AgencyMerge, Campaign, CampaignDraft
 from .documents import Document, Page, Sheet, StoredFile
 from .exemptions import PageCitation
 from .letters import LetterKind, LetterTemplate
+from .mail import Mailbox, MailMessage
 from .notifications import DigestSent, FeedToken
 from .requests import (
     OPEN_STATUSES,
@@ -23,5 +24,6 @@ __all__ = [
     "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "PageCitation", "RecordsRequest", "Sheet",
     "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for", "SavedSearch",
+    "Mailbox", "MailMessage",
     "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
 ]  # fmt: skip
