@@ -6,7 +6,7 @@ a MailMessage row (unique per mailbox, UIDVALIDITY and UID) in state "fetched". 
 (records/mail/filing.py), which claims the row in the transaction that writes the communication. A
 worker killed at any point leaves either no row (the message is downloaded again) or a "fetched"
 row (filed by the next run). One fetch per mailbox runs at a time: a lease taken by a conditional
-UPDATE and renewed after each message; a crashed fetch's lease runs out after LEASE.
+UPDATE and renewed after each message; a crashed fetch's lease runs out after MAIL_LEASE_SECONDS.
 Each run takes at most a batch of messages per mailbox, so one team's flood waits its turn.
 """
 
@@ -29,13 +29,17 @@ from .filing import file_incoming
 
 logger = logging.getLogger(__name__)
 
-LEASE = timedelta(minutes=5)
+LEASE_SECONDS = 300  # settings.MAIL_LEASE_SECONDS: how long a crashed fetch blocks the next one
 CHUNK = 1024 * 1024  # bytes asked for at a time; also the size above which a message is fetched in pieces
 MAX_BACKOFF = timedelta(hours=6)
 
 
 def batch_size() -> int:
     return getattr(settings, "MAIL_FETCH_BATCH", 200)
+
+
+def lease_length() -> timedelta:
+    return timedelta(seconds=getattr(settings, "MAIL_LEASE_SECONDS", LEASE_SECONDS))
 
 
 @dataclass
@@ -160,11 +164,11 @@ def _literal(data) -> bytes | None:
 
 def _take_lease(mailbox_id: int, owner: str, now) -> bool:
     free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
-    return bool(Mailbox.objects.filter(free, pk=mailbox_id).update(lease_owner=owner, lease_until=now + LEASE))
+    return bool(Mailbox.objects.filter(free, pk=mailbox_id).update(lease_owner=owner, lease_until=now + lease_length()))
 
 
 def _renew_lease(mailbox_id: int, owner: str) -> None:
-    if not Mailbox.objects.filter(pk=mailbox_id, lease_owner=owner).update(lease_until=timezone.now() + LEASE):
+    if not Mailbox.objects.filter(pk=mailbox_id, lease_owner=owner).update(lease_until=timezone.now() + lease_length()):
         raise LeaseLost()
 
 
