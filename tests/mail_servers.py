@@ -43,12 +43,19 @@ def _need(tool: str, what: str):
     pytest.skip(message)
 
 
+POOL = 60  # accounts made before dovecot starts (it may not notice a passwd-file changed within a second)
+
+
 @dataclass
 class Dovecot:
     root: Path
     port: int
     uid: int
     gid: int
+    accounts: list
+
+    def take_account(self) -> tuple[str, str]:
+        return self.accounts.pop()
 
     @property
     def passwd(self) -> Path:
@@ -128,6 +135,11 @@ def dovecot():
     (root / "homes").mkdir()
     os.chown(root / "homes", internal.pw_uid, internal.pw_gid)
     (root / "passwd").touch()
+    server = Dovecot(root=root, port=port, uid=internal.pw_uid, gid=internal.pw_gid, accounts=[])
+    for _ in range(POOL):
+        user, password = "desk" + secrets.token_hex(4), secrets.token_urlsafe(12)
+        server.add_user(user, password)
+        server.accounts.append((user, password))
     conf = root / "dovecot.conf"
     conf.write_text(
         _CONF.format(
@@ -142,7 +154,7 @@ def dovecot():
     )
     process = subprocess.Popen([DOVECOT, "-c", str(conf), "-F"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _wait_for_port(port, process, root)
-    yield Dovecot(root=root, port=port, uid=internal.pw_uid, gid=internal.pw_gid)
+    yield server
     process.terminate()
     try:
         process.wait(timeout=10)
@@ -184,9 +196,7 @@ class ImapAccount:
 
 @pytest.fixture
 def imap_account(dovecot):
-    user = "desk" + secrets.token_hex(4)
-    password = secrets.token_urlsafe(12)
-    dovecot.add_user(user, password)
+    user, password = dovecot.take_account()
     return ImapAccount(server=dovecot, user=user, password=password, address=f"{user}@desk.example")
 
 
