@@ -188,7 +188,9 @@ def test_triage_one_click_assign_new_request_and_not_records(login, editor, team
     assert not Communication.objects.filter(request=other).exists()
 
 
-def test_send_page_queues_the_letter_and_a_failure_is_shown_in_words(login, editor, team, monkeypatch, imap_account):
+def test_send_page_queues_the_letter_and_a_failure_is_shown_in_words(
+    login, editor, team, monkeypatch, imap_account, django_capture_on_commit_callbacks
+):
     from records.mail import tasks
     from records.mail.send import send_queued
 
@@ -200,7 +202,7 @@ def test_send_page_queues_the_letter_and_a_failure_is_shown_in_words(login, edit
     client = login(editor)
     form = client.get(reverse("mail_send", args=[records_request.pk]) + "?kind=follow_up").content.decode()
     assert "records@city.example.gov" in form and f"+r{records_request.pk}-" in form
-    with django_capture(client) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("mail_send", args=[records_request.pk]),
             {"to": "records@city.example.gov", "subject": "Follow-up", "body": "Any news?", "letter_kind": "follow_up"},
@@ -212,18 +214,3 @@ def test_send_page_queues_the_letter_and_a_failure_is_shown_in_words(login, edit
     assert message.state == "send_failed" and "connection refused" in message.reason
     page = client.get(records_request.get_absolute_url()).content.decode()
     assert "Not sent:" in page and "connection refused" in page and "Send again" in page
-
-
-class django_capture:
-    """Runs transaction.on_commit callbacks of the block (the test's transaction never commits)."""
-
-    def __init__(self, client):
-        from django.test import TestCase
-
-        self._context = TestCase.captureOnCommitCallbacks(execute=True)
-
-    def __enter__(self):
-        return self._context.__enter__()
-
-    def __exit__(self, *exc):
-        return self._context.__exit__(*exc)
