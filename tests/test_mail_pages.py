@@ -214,3 +214,19 @@ def test_send_page_queues_the_letter_and_a_failure_is_shown_in_words(
     assert message.state == "send_failed" and "connection refused" in message.reason
     page = client.get(records_request.get_absolute_url()).content.decode()
     assert "Not sent:" in page and "connection refused" in page and "Send again" in page
+
+
+def test_failing_mailbox_is_in_the_digest_until_fixed(team, editor, mailoutbox):
+    from django.utils import timezone
+
+    from records.notifications import send_reminder_digests
+
+    editor.email = "editor@desk.example"
+    editor.save()
+    Mailbox.objects.create(
+        team=team, address="records@desk.example", imap_host="h", imap_user="u", smtp_host="s",
+        failing_since=timezone.now(), last_error="The IMAP server refused the user name or password.",
+    )  # fmt: skip
+    assert send_reminder_digests() == 1
+    (sent,) = mailoutbox
+    assert "MAIL NOT BEING FETCHED" in sent.body and "refused the user name or password" in sent.body
