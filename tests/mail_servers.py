@@ -9,6 +9,7 @@ Each test gets its own IMAP user (`imap_account`), so UIDs and folders never lea
 Without dovecot the tests skip, except in CI (CI=true), where a missing server is a failure.
 """
 
+import contextlib
 import os
 import pwd
 import secrets
@@ -121,10 +122,9 @@ service anvil {{
 """
 
 
-@pytest.fixture(scope="session")
-def dovecot():
-    if DOVECOT is None:
-        _need("dovecot-imapd", "dovecot")
+@contextlib.contextmanager
+def running_dovecot(pool: int = POOL):
+    """A dovecot on a free loopback port with `pool` accounts, stopped and removed afterwards."""
     root = Path(tempfile.mkdtemp(prefix="dovecot-test-"))
     os.chmod(root, 0o755)  # the mail user (dovecot's own when we are root) must reach its homes
     if os.geteuid() == 0:  # dovecot refuses to serve mail or logins as root
@@ -136,7 +136,7 @@ def dovecot():
     os.chown(root / "homes", internal.pw_uid, internal.pw_gid)
     (root / "passwd").touch()
     server = Dovecot(root=root, port=port, uid=internal.pw_uid, gid=internal.pw_gid, accounts=[])
-    for _ in range(POOL):
+    for _ in range(pool):
         user, password = "desk" + secrets.token_hex(4), secrets.token_urlsafe(12)
         server.add_user(user, password)
         server.accounts.append((user, password))
@@ -153,14 +153,24 @@ def dovecot():
         )
     )
     process = subprocess.Popen([DOVECOT, "-c", str(conf), "-F"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _wait_for_port(port, process, root)
-    yield server
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    shutil.rmtree(root, ignore_errors=True)
+        _wait_for_port(port, process, root)
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot():
+    if DOVECOT is None:
+        _need("dovecot-imapd", "dovecot")
+    with running_dovecot() as server:
+        yield server
 
 
 def _group_name(gid: int) -> str:
