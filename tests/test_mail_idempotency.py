@@ -1,8 +1,10 @@
 """Nothing lost, nothing twice, on the real IMAP server: a fetch SIGKILLed mid-run and two fetches at
-once. The fetches run as `manage.py fetch_mail` subprocesses against their own SQLite file, so the
-test's database and process are untouched (as in test_ingest_worker.py)."""
+once. The fetches run as `manage.py fetch_mail` subprocesses against a database of their own (a SQLite
+file, or a fresh database on DATABASE_URL's PostgreSQL server), so the test's database and process are
+untouched (as in test_ingest_worker.py)."""
 
 import os
+import secrets
 import signal
 import sqlite3
 import subprocess
@@ -32,7 +34,39 @@ Mailbox.objects.create(team=team, address="{address}", imap_host="127.0.0.1", im
 
 
 @pytest.fixture
-def fetch_env(tmp_path, imap_account):
+def own_database(tmp_path):
+    """(DATABASE_URL for the subprocesses, how to query it): a fresh database on the test's backend."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        path = tmp_path / "tracker.sqlite3"
+        yield f"sqlite:///{path}", lambda sql: _sqlite_query(path, sql)
+        return
+    import psycopg
+
+    base, _, _ = url.rpartition("/")
+    name = f"mail_kill_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    own = f"{base}/{name}"
+
+    def query(sql):
+        with psycopg.connect(own) as connection:
+            return connection.execute(sql).fetchall()
+
+    try:
+        yield own, query
+    finally:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _sqlite_query(path, sql):
+    with sqlite3.connect(path, timeout=30) as connection:
+        return connection.execute(sql).fetchall()
+
+
+@pytest.fixture
+def fetch_env(tmp_path, imap_account, own_database):
     (tmp_path / "mail_kill_settings.py").write_text(
         "from config.settings import *  # noqa: F403\nMAIL_LEASE_SECONDS = 2\n"
     )
@@ -41,7 +75,7 @@ def fetch_env(tmp_path, imap_account):
         "PYTHONPATH": f"{tmp_path}{os.pathsep}{PROJECT}",
         "DJANGO_SETTINGS_MODULE": "mail_kill_settings",
         "VAR_DIR": str(tmp_path / "var"),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'tracker.sqlite3'}",
+        "DATABASE_URL": own_database[0],
         "MEDIA_ROOT": str(tmp_path / "var" / "files"),
         "MAIL_SECRET_KEY": "test-only-mail-secret-key",
     }
@@ -59,7 +93,7 @@ def fetch_env(tmp_path, imap_account):
             attachments=[(f"part-{number}.pdf", b"%PDF-1.4\n" + os.urandom(150_000))],
         )  # fmt: skip
         imap_account.deliver(message.as_bytes())
-    return env, tmp_path / "tracker.sqlite3"
+    return env, own_database[1]
 
 
 def manage(env, *args) -> str:
@@ -77,9 +111,8 @@ def start_fetch(env):
     )  # fmt: skip
 
 
-def query(database, sql: str):
-    with sqlite3.connect(database, timeout=30) as connection:
-        return connection.execute(sql).fetchall()
+def query(run_query, sql: str):
+    return run_query(sql)
 
 
 def filed_counts(database):
