@@ -302,7 +302,12 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-documents": {"task": "records.requeue_stale_documents", "schedule": 120.0},
     # Temporary files a killed upload left in incoming/ (records.ingest.store.clean_abandoned_uploads).
     "clean-abandoned-uploads": {"task": "records.clean_abandoned_uploads", "schedule": crontab(minute=17)},
+    # New mail of every team's mailbox, a batch per mailbox (records/mail/fetch.py).
+    "fetch-mail": {"task": "records.mail.fetch_all", "schedule": 60.0},
 }
+# Mailbox passwords are encrypted under this key (records/mail/secrets.py); required when DEBUG is off.
+MAIL_SECRET_KEY = os.getenv("MAIL_SECRET_KEY", "")
+MAIL_FETCH_BATCH = envint("MAIL_FETCH_BATCH", "200")
 
 LOGGING = {
     "version": 1,

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from .mail.status import failing_mailboxes_by_member
 from .models import DigestSent, RecordsRequest, Team
 from .search.saved import digest_alerts, mark_announced
 
@@ -45,6 +46,8 @@ def send_reminder_digests(today: dt.date | None = None) -> int:
     items = digest_items(today)
     for user, alerts in digest_alerts().items():
         items[user]["saved_searches"] = alerts  # "3 new pages mention Vigilant (ALPR 2026)"
+    for user, mailboxes in failing_mailboxes_by_member().items():
+        items[user]["mail_failing"] = mailboxes  # until the mailbox settings are fixed
     for user, groups in items.items():
         count = sum(len(v) for v in groups.values())
         if not count or not user.email:

@@ -159,3 +159,7 @@ def queue_release_comparisons(document: Document | None) -> None:
 def compare_release_task(document_id: int, scope: str = "request") -> None:
     """The production diff of one release (issue 14); on the housekeeping queue."""
     compute_release_diff(document_id, scope)
+
+
+# The mail tasks live beside the mail code; importing them here registers them with the worker.
+from records.mail import tasks as mail_tasks  # noqa: E402, F401

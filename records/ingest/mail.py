@@ -28,22 +28,30 @@ MAX_DEPTH = 50  # multiparts inside multiparts
 _PROGRESS_EVERY = 8 * 1024 * 1024  # bytes between signs of life to the watchdog
 _BLOCK = 1024 * 1024  # read, decoded and written at a time
 _SHORT_LINE = 1024  # a delimiter line is shorter (a boundary has at most 70 characters)
+# Kept from the top header block: what a communication shows, and what mail matching and the
+# auto-reply / bounce labels read (records/mail/parse.py).
+HEADER_NAMES = (
+    "from", "to", "subject", "date", "cc", "reply-to", "delivered-to", "x-original-to", "message-id",
+    "in-reply-to", "references", "auto-submitted", "x-autoreply", "x-autorespond", "precedence",
+    "content-type", "return-path",
+)  # fmt: skip
 _BASE64_JUNK = bytes(set(range(256)) - set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"))
 
 
-def split_email(path: str, folder: str, max_attachments: int) -> Iterator[tuple]:
+def split_email(path: str, folder: str, max_attachments: int, keep_attachments: bool = True) -> Iterator[tuple]:
     """Yield, in this order of appearance:
 
-    ("headers", {"from", "to", "subject", "date"}) once, first;
+    ("headers", {name: value for HEADER_NAMES}) once, first;
     ("attachment", file name or "", path of its decoded bytes in folder, size) for each attached file
     (a forwarded email comes out whole, as "<its subject>.eml");
     ("progress", bytes read) now and then, for the watchdog;
     ("body", "plain" or "html", text) once, last, when the message has a body.
+    With keep_attachments False, attachments are counted and named but not written (path "").
     """
     with open(path, "rb") as file:
-        splitter = _Splitter(file, folder, max_attachments)
+        splitter = _Splitter(file, folder, max_attachments, keep_attachments)
         message = yield from splitter.headers([])
-        yield ("headers", {name: header(message, name) for name in ("from", "to", "subject", "date")})
+        yield ("headers", {name: header(message, name) for name in HEADER_NAMES})
         yield from splitter.entity(message, [], depth=0)
     body = splitter.bodies.get("plain") or splitter.bodies.get("html")
     if body is not None:
@@ -59,8 +67,9 @@ def header(message: EmailMessage, name: str) -> str:
 
 
 class _Splitter:
-    def __init__(self, file, folder: str, max_attachments: int):
+    def __init__(self, file, folder: str, max_attachments: int, keep_attachments: bool = True):
         self.file = file
+        self.keep_attachments = keep_attachments
         self.folder = folder
         self.max_attachments = max_attachments
         self.attachments = 0
@@ -254,7 +263,7 @@ class _Splitter:
                 f"This email has more than {self.max_attachments:,} attachments, more than allowed; "
                 "it was not unpacked. It is kept."
             )
-        path = os.path.join(self.folder, f"attachment-{self.attachments}")
+        path = os.path.join(self.folder, f"attachment-{self.attachments}") if self.keep_attachments else os.devnull
         return _AttachedFile(path, name, forwarded)
 
 
@@ -320,7 +329,7 @@ class _AttachedFile:
         if self.forwarded:
             inner = BytesHeaderParser(policy=default_policy).parsebytes(bytes(self.head))
             name = f"{header(inner, 'subject')[:100] or 'forwarded message'}.eml"
-        yield ("attachment", name, self.path, self.size)
+        yield ("attachment", name, "" if self.path == os.devnull else self.path, self.size)
 
 
 # Content-Transfer-Encodings, decoded a piece at a time.

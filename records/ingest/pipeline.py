@@ -36,6 +36,7 @@ from .limits import Limits, current_limits
 from .ocr import OcrFailed, read_page
 from .office import ASK_FOR_PASSWORD as ASK_FOR_OFFICE_PASSWORD
 from .office import ENCRYPTED_OFFICE, MACRO_TYPES, OFFICE_TYPES, convert_to_pdf, decrypt, macro_note, office_format
+from .outlook import looks_like_outlook
 from .pdf import WRONG_PASSWORD, check_password, read_pages
 from .plaintext import HTML_TEXT, TEXT, read_text_pages, text_format
 from .render import store_ocr_images
@@ -43,7 +44,7 @@ from .revisions import check_package, read_tracked_changes, searchable_text
 from .sheets import SPREADSHEET_TYPES, read_table, row_text, spreadsheet_format
 from .store import StoreFailed, local_copy, store_file
 from .text import clean_text
-from .unpack import unpack_email, unpack_zip
+from .unpack import unpack_email, unpack_msg, unpack_zip
 
 logger = logging.getLogger(__name__)
 
@@ -313,6 +314,9 @@ def _extract(document: Document, limits: Limits) -> None:
         _extract_office(document, office, limits)
         return
     kind = document.detected_type
+    if looks_like_outlook(document.original_name) and kind not in (PDF, ZIP, EML):
+        _finish(document, State.DONE, "; ".join(unpack_msg(document, limits)))
+        return
     table = _table_format(document)
     if table:
         _extract_rows(document, table, limits)

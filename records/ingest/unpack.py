@@ -12,19 +12,20 @@ import tempfile
 import zipfile
 from email.utils import parsedate_to_datetime
 
+import html2text
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from records import timeline_writes
 from records.models import Communication, Document
-from records.proposals import propose_after_logging
 
 from .budget import ExpansionBudget, OverBudget
 from .errors import IngestError, short
 from .isolate import run_isolated
 from .limits import Limits
 from .mail import split_email
+from .outlook import msg_to_eml
 from .store import add_document, clean_name, local_copy, open_stored
 from .text import clean_text
 
@@ -107,15 +108,31 @@ def unpack_email(message_document: Document, limits: Limits) -> list[str]:
     into files in a temporary folder; they are stored from there one by one.
     """
     _check_nesting(message_document, limits)
+    with local_copy(message_document.stored_file) as message_path:
+        return _unpack_email_file(message_document, str(message_path), limits)
+
+
+def unpack_msg(message_document: Document, limits: Limits) -> list[str]:
+    """An Outlook .msg: converted to .eml in the sandboxed child, then unpacked as a saved email."""
+    _check_nesting(message_document, limits)
     with (
-        tempfile.TemporaryDirectory(prefix="eml-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder,
+        tempfile.TemporaryDirectory(prefix="msg-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder,
         local_copy(message_document.stored_file) as message_path,
     ):
+        (item,) = run_isolated(
+            msg_to_eml, str(message_path), os.path.join(folder, "message.eml"),
+            memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
+        )  # fmt: skip
+        return _unpack_email_file(message_document, item[1], limits)
+
+
+def _unpack_email_file(message_document: Document, message_path: str, limits: Limits) -> list[str]:
+    with tempfile.TemporaryDirectory(prefix="eml-", dir=settings.FILE_UPLOAD_TEMP_DIR) as folder:
         parts = run_isolated(
             split_email, str(message_path), folder, limits.zip_max_members,
             memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
         )  # fmt: skip
-        headers, body, attachments = {}, "", []
+        headers, body, attachments, created = {}, "", [], False
         for kind, *details in parts:
             if kind == "headers":
                 headers = details[0]
@@ -139,11 +156,15 @@ def unpack_email(message_document: Document, limits: Limits) -> list[str]:
                 )
                 Document.objects.filter(pk=message_document.pk).update(communication=communication)
                 message_document.communication = communication
-        propose_after_logging(communication)  # issue 12: the letter reader reads the message's text
+                created = True
         for index, (name, path, _size) in enumerate(attachments, start=1):
             with open(path, "rb") as data:
                 _add_member(message_document, name or f"attachment-{index}", data)
             os.unlink(path)  # the folder holds one attachment less while the rest are stored
+    if created:  # an uploaded email (a fetched one's communication was made by records.mail.filing)
+        from records.mail.filing import uploaded_message_filed  # mail builds on ingest: imported late
+
+        uploaded_message_filed(message_document, headers)
     return []
 
 
@@ -221,7 +242,19 @@ def _message_date(date: str, document: Document):
 
 
 def _body_text(subtype: str, content: str) -> str:
+    return body_text(subtype, content)
+
+
+def body_text(subtype: str, content: str) -> str:
+    """A message's body as plain text; an HTML-only body is converted to readable text, never rendered."""
     if subtype == "html":
-        content = html.unescape(re.sub(r"(?s)<(script|style).*?</\1>|<[^>]+>", " ", content))
+        converter = html2text.HTML2Text(bodywidth=0)
+        converter.ignore_images = True
+        converter.ignore_emphasis = True
+        content = re.sub(r"(?s)<(script|style)\b.*?</\1\s*>", " ", content, flags=re.IGNORECASE)
+        try:
+            content = converter.handle(content)
+        except Exception:  # html2text on broken markup: fall back to dropping the tags
+            content = html.unescape(re.sub(r"<[^>]+>", " ", content))
         content = re.sub(r"[ \t]+", " ", content)
     return clean_text(content.strip())

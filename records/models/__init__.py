@@ -4,6 +4,7 @@ from .diff import PageComparison, PageFingerprint, ReleaseDiff
 from .documents import Document, Page, Sheet, StoredFile
 from .exemptions import PageCitation
 from .letters import LetterKind, LetterTemplate
+from .mail import Mailbox, MailMessage
 from .notifications import DigestSent, FeedToken
 from .proposals import LetterReading, Proposal
 from .requests import (
@@ -25,6 +26,7 @@ __all__ = [
     "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "PageCitation", "RecordsRequest", "Sheet",
     "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
     "TrackingNumber", "team_ids_for", "SavedSearch",
+    "Mailbox", "MailMessage",
     "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
     "PageComparison", "PageFingerprint", "ReleaseDiff",
     "LetterReading", "Proposal",
