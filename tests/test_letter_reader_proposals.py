@@ -167,7 +167,7 @@ def test_a_letter_uploaded_as_a_pdf_is_read_when_extraction_is_done(shared_dir, 
     assert propose_for_document(document)[0].pk == proposal.pk  # idempotent
 
 
-def test_an_uploaded_email_and_its_attached_letter_are_read(shared_dir, ca_request):
+def test_an_uploaded_email_and_its_attached_letter_are_read(shared_dir, ca_request, django_capture_on_commit_callbacks):
     from email.message import EmailMessage
 
     letter = shared_dir / "corpus" / "formats" / "CA_OCSD_CPRA_extension_6253c1_2022-11-14.pdf"
@@ -177,7 +177,8 @@ def test_an_uploaded_email_and_its_attached_letter_are_read(shared_dir, ca_reque
     message.set_content("The estimated cost of copying the records is $12.50. Please remit payment.")
     message.add_attachment(letter.read_bytes(), maintype="application", subtype="pdf", filename=letter.name)
     document = add_document(ca_request, name="reply.eml", data_or_fileobj=message.as_bytes())[0]
-    run_to_completion(document.pk)
+    with django_capture_on_commit_callbacks(execute=True):  # the message is read once its filing commits
+        run_to_completion(document.pk)
     for member in document.members.all():
         run_to_completion(member.pk)
     found = {(p.kind, p.source_key.split(":")[0]) for p in Proposal.objects.filter(request=ca_request)}
