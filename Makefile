@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint venv system-deps migrate
+.PHONY: run test lint venv system-deps test-deps migrate
 
 venv: $(BIN)/.requirements-installed
 
@@ -18,6 +18,9 @@ $(BIN)/.requirements-installed: requirements.txt
 system-deps:
 	@scripts/system-deps.sh
 
+test-deps:
+	@scripts/system-deps.sh test
+
 migrate: venv
 	$(BIN)/python manage.py migrate --noinput
 
@@ -28,5 +31,5 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: venv system-deps lint
+test: venv test-deps lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
