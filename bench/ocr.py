@@ -117,13 +117,16 @@ def bare(function, path: Path, pages: int, workers: int) -> float:
 
 
 def _worker(document_id: int) -> int:
-    """One Celery worker process: chunk after chunk of the same document until none is left for it."""
+    """One Celery worker process: a chunk whenever the document has pages nobody holds, as the dispatcher
+    sends it (ocr_document is None while another worker holds the document for the instant of its claim)."""
     connections.close_all()  # a forked child opens its own connection
     rounds = 0
-    while ocr_document(document_id) is not None:
-        rounds += 1
-        if Document.objects.get(pk=document_id).state != Document.State.OCR:
-            break
+    free = Page.objects.filter(document_id=document_id, needs_ocr=True, ocr_claimed_at__isnull=True)
+    while Document.objects.get(pk=document_id).state == Document.State.OCR and free.exists():
+        if ocr_document(document_id) is None:
+            time.sleep(0.02)
+        else:
+            rounds += 1
     connections.close_all()
     return rounds
 

@@ -88,13 +88,19 @@ def ocr_document(
     if document is None:
         return None
     claimed: list = []
-    size = max_pages or _guided_chunk(document, limits)
-    document = _run_claimed(document, lambda: claimed.extend(_claim_chunk(document, size, limits)))
+    document = _run_claimed(
+        document,
+        lambda: claimed.extend(_claim_chunk(document, max_pages or _guided_chunk(document, limits), limits)),
+    )
     if document is None or not claimed:
         return None
     claimed_at, chunk = claimed
     if on_claimed is not None:
-        on_claimed()
+        try:
+            on_claimed()
+        except Exception:
+            _unclaim(chunk)  # the broker refused the next dispatch: our pages wait for the retry
+            raise
     if not chunk:
         return _finish_ocr(document) if not _pending_ocr(document).exists() else None
     try:
