@@ -23,6 +23,8 @@ from records.ingest.dispatch import forget_lost_dispatches, take_turns
 from records.ingest.limits import current_limits
 from records.ingest.pipeline import EXTRACT, OCR
 from records.review.binder import build_binder
+from records.search.engine import EngineUnavailable
+from records.search.outbox import drain
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +142,12 @@ def clean_abandoned_uploads_task() -> int:
 def build_binder_task(binder_id: int) -> None:
     """Routed to the extraction queue: it reads released PDFs as extraction does."""
     build_binder(binder_id)
+
+
+@shared_task(name="records.drain_search_outbox", acks_late=True, time_limit=3600)
+def drain_search_outbox_task() -> int:
+    """Apply the ranking engine's outbox (records/search/outbox.py); its queue has one worker."""
+    try:
+        return drain()
+    except EngineUnavailable:
+        return 0  # another drain holds the writer: it (or beat's next run) does these rows

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from records.models import Document, Page, Sheet
 from records.review.citations import record_citations
+from records.search.outbox import queue_document
 
 from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable
 from .errors import IngestError
@@ -205,7 +206,9 @@ def _finish(document: Document, state: str, error: str | None = None) -> None:
     fields = {"state": state, "heartbeat_at": None}
     if error is not None:
         fields["error"] = error
-    _update(document, **fields)
+    with transaction.atomic():
+        _update(document, **fields)
+        queue_document(document.pk)  # OCR'd text and pages deleted on the way: the engine re-reads them
     document.state = state
 
 
@@ -387,6 +390,7 @@ def _write_pages(document: Document, batch: list[Page]) -> None:
         return
     with transaction.atomic():
         Page.objects.bulk_create(batch)
+        queue_document(document.pk)  # issue 15: the ranking engine indexes them (records/search/outbox.py)
         record_citations(document, [page.pk for page in batch])  # issue 14: exemptions cited
         needing_ocr = sum(page.needs_ocr for page in batch)
         _update(document, pages_done=batch[-1].number, ocr_pages_total=F("ocr_pages_total") + needing_ocr)

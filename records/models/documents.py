@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from .teams import TeamScopedQuerySet
@@ -64,6 +64,14 @@ class Document(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    def delete(self, *args, **kwargs):
+        # Its pages leave the ranking engine too (records/search/outbox.py), in this transaction.
+        from .search_engine import SearchOutbox
+
+        with transaction.atomic():
+            SearchOutbox.queue(SearchOutbox.DOCUMENT, [self.pk])
+            return super().delete(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("document_detail", args=[self.pk])

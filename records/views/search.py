@@ -10,6 +10,7 @@ from ..review.binder import open_binders_for
 from ..search import QueryError, search_pages, search_requests
 from ..search.api import MAX_OFFSET
 from ..search.export import hit_rows
+from ..search.scope import scope_for_user
 
 PER_PAGE = 20
 MAX_PAGE = MAX_OFFSET // PER_PAGE  # only so the offset fits in 64 bits (a huge one overflowed SQLite)
@@ -37,7 +38,7 @@ def search(request):
             try:
                 results = search_pages(
                     query, pages=filterset.qs, limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE,
-                    sort=sort, after=after,
+                    sort=sort, after=after, scope=scope_for_user(request.user, filterset.form.cleaned_data),
                 )  # fmt: skip
                 if page_number == 1:
                     requests = RecordsRequest.objects.visible_to(request.user)
