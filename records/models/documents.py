@@ -65,6 +65,9 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("document_detail", args=[self.pk])
+
     def delete(self, *args, **kwargs):
         # Its pages leave the ranking engine too (records/search/outbox.py), in this transaction.
         from .search_engine import SearchOutbox
@@ -72,9 +75,6 @@ class Document(models.Model):
         with transaction.atomic():
             SearchOutbox.queue(SearchOutbox.DOCUMENT, [self.pk])
             return super().delete(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("document_detail", args=[self.pk])
 
     @property
     def sha256(self) -> str:

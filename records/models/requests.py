@@ -122,6 +122,9 @@ class RecordsRequest(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("request_detail", args=[self.pk])
+
     def delete(self, *args, **kwargs):
         # Its pages leave the ranking engine too (records/search/outbox.py), in this transaction.
         from .search_engine import SearchOutbox
@@ -129,9 +132,6 @@ class RecordsRequest(models.Model):
         with transaction.atomic():
             SearchOutbox.queue(SearchOutbox.REQUEST, [self.pk])
             return super().delete(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("request_detail", args=[self.pk])
 
     @property
     def is_open(self) -> bool:
