@@ -93,6 +93,6 @@ class RebuildCommandTest(TestCase):
         with connection.cursor() as cursor:
             backend_for(connection.vendor).uninstall(cursor)
         output = run("rebuild_search_index")
-        self.assertEqual(output.splitlines(), ["pages\t2", "requests\t1", "communications\t0"])
+        self.assertEqual(output.splitlines(), ["pages\t2", "requests\t1", "communications\t0", "engine pages\t2"])
         printed = json.loads(run("search", "ledger", "--json"))
         self.assertEqual(sorted(hit["page"] for hit in printed), [1, 2])

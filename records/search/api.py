@@ -106,7 +106,7 @@ def _engine_results(query: Query, pages: QuerySet, scope: EngineScope, *, limit:
             return None  # not built yet (a fresh deploy before rebuild_search_index): the SQL answers
         offset = min(offset, MAX_ENGINE_OFFSET)
         ranked, matched = engine_query.rank(query, scope, offset=offset, limit=limit + 1)
-    except (engine.EngineUnavailable, OSError, ValueError):
+    except (engine.EngineUnavailable, OSError):
         logger.exception("The search engine could not answer; searching the database instead.")
         return None
     has_next, ranked = len(ranked) > limit, ranked[:limit]

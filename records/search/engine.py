@@ -133,18 +133,21 @@ def stop_pairs(text: str) -> str:
 
 def page_document(row: dict) -> tantivy.Document:
     text = row["text"] or ""
-    return tantivy.Document(
-        page_id=row["id"],
-        document_id=row["document_id"],
-        request_id=row["document__request_id"],
-        team_id=row["document__request__team_id"],
-        released_day=released_day(row["document__uploaded_at"]),
-        ocr=int(bool(row["ocr"])),
-        type=row["document__detected_type"] or "",
-        text=text,
-        exact=text,
-        pairs=stop_pairs(text),
-    )
+    document = tantivy.Document()
+    for field, value in (
+        ("page_id", row["id"]),
+        ("document_id", row["document_id"]),
+        ("request_id", row["document__request_id"]),
+        ("team_id", row["document__request__team_id"]),
+        ("released_day", released_day(row["document__uploaded_at"])),
+        ("ocr", int(bool(row["ocr"]))),
+    ):
+        document.add_unsigned(field, value)
+    document.add_text("type", row["document__detected_type"] or "")
+    document.add_text("text", text)
+    document.add_text("exact", text)
+    document.add_text("pairs", stop_pairs(text))
+    return document
 
 
 def add_pages(index_writer: tantivy.IndexWriter, rows: Iterable[dict]) -> int:
