@@ -159,7 +159,9 @@ def add_pages(index_writer: tantivy.IndexWriter, rows: Iterable[dict]) -> int:
 
 
 def delete_where(index_writer: tantivy.IndexWriter, field: str, value: int) -> None:
-    index_writer.delete_documents_by_term(field, value)
+    # By query, not delete_documents_by_term: that one makes a signed term, which never
+    # matches our unsigned fields (tantivy-py 0.27), and silently deletes nothing.
+    index_writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, field, value))
 
 
 def page_count() -> int:
