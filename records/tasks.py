@@ -144,10 +144,10 @@ def build_binder_task(binder_id: int) -> None:
     build_binder(binder_id)
 
 
-@shared_task(name="records.drain_search_outbox", acks_late=True, time_limit=3600)
-def drain_search_outbox_task() -> int:
+@shared_task(name="records.drain_search_outbox", bind=True, acks_late=True, time_limit=3600, max_retries=5)
+def drain_search_outbox_task(self) -> int:
     """Apply the ranking engine's outbox (records/search/outbox.py); its queue has one worker."""
     try:
         return drain()
-    except EngineUnavailable:
-        return 0  # another drain holds the writer: it (or beat's next run) does these rows
+    except EngineUnavailable as busy:  # another process holds the writer (a rebuild): try again soon
+        raise self.retry(countdown=5) from busy

@@ -111,12 +111,10 @@ def _engine_results(query: Query, pages: QuerySet, scope: EngineScope, *, limit:
         return None
     has_next, ranked = len(ranked) > limit, ranked[:limit]
     scores = dict(ranked)
-    # Defence in depth: only what the caller's queryset holds comes back, in the engine's order.
-    allowed = set(pages.filter(pk__in=scores).values_list("pk", flat=True))
-    ids = [pk for pk, _ in ranked if pk in allowed]
-    hits = [replace(hit, score=scores[hit.page_id]) for hit in _page_hits(PAGES, query, ids, pages.db)]
+    # Read back through the caller's queryset (defence in depth), in the engine's order.
+    hits = [replace(hit, score=scores[hit.page_id]) for hit in _page_hits(PAGES, query, list(scores), pages)]
     return SearchResults(
-        query=query, hits=_with_sheet_rows(hits), offset=offset, limit=limit, has_next=has_next,
+        query=query, hits=hits, offset=offset, limit=limit, has_next=has_next,
         matched=matched, matched_exact=True, cap=matched, sort="relevance",
     )  # fmt: skip
 
@@ -246,24 +244,26 @@ def _listed(source: Source, query: Query, scope: QuerySet, *, order: str, after,
     except EmptyResultSet:
         return [], False
     has_next, ids = len(ids) > limit, ids[:limit]
-    return _page_hits(source, query, ids, scope.db), has_next
+    return _page_hits(source, query, ids, scope), has_next
 
 
-def _page_hits(source: Source, query: Query, ids: list[int], using: str) -> list[Hit]:
-    """Hits for page `ids`, in that order, with their snippets (score None: not ranked)."""
+def _page_hits(source: Source, query: Query, ids: list[int], scope: QuerySet) -> list[Hit]:
+    """Hits for page `ids` that `scope` holds, in that order, with their snippets (score None:
+    not ranked). Reading the details through the caller's scoped queryset is the defence in depth."""
     if not ids:
         return []
-    connection = connections[using]
+    connection = connections[scope.db]
+    rows = scope.filter(pk__in=ids).values(
+        "id", "number", "ocr", "document_id", "document__request_id", "document__original_name", "sheet", "row"
+    )
+    details = {row["id"]: row for row in rows}
+    ids = [pk for pk in ids if pk in details]
+    if not ids:
+        return []
     sql, params = backend_for(connection.vendor).snippets_sql(source, query, ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         marked = dict(cursor.fetchall())
-    rows = (
-        Page.objects.using(using)
-        .filter(pk__in=ids)
-        .values("id", "number", "ocr", "document_id", "document__request_id", "document__original_name")
-    )
-    details = {row["id"]: row for row in rows}
     return [
         Hit(
             kind="page",
@@ -275,9 +275,10 @@ def _page_hits(source: Source, query: Query, ids: list[int], using: str) -> list
             filename=details[pk]["document__original_name"],
             page=details[pk]["number"],
             ocr=details[pk]["ocr"],
+            sheet=details[pk]["sheet"] if details[pk]["row"] is not None else "",
+            row=details[pk]["row"],
         )  # fmt: skip
         for pk in ids
-        if pk in details
     ]
 
 
