@@ -112,7 +112,8 @@ def _engine_results(query: Query, pages: QuerySet, scope: EngineScope, *, limit:
     has_next, ranked = len(ranked) > limit, ranked[:limit]
     scores = dict(ranked)
     # Read back through the caller's queryset (defence in depth), in the engine's order.
-    hits = [replace(hit, score=scores[hit.page_id]) for hit in _page_hits(PAGES, query, list(scores), pages)]
+    marking = engine_query.snippet_query(query, list(scores))
+    hits = [replace(hit, score=scores[hit.page_id]) for hit in _page_hits(PAGES, marking, list(scores), pages)]
     return SearchResults(
         query=query, hits=hits, offset=offset, limit=limit, has_next=has_next,
         matched=matched, matched_exact=True, cap=matched, sort="relevance",

@@ -10,7 +10,6 @@ One directory (settings.SEARCH_ENGINE_DIR), one writer at a time (tantivy's lock
 reloads the reader first, so every web server sharing the directory sees a commit at once.
 """
 
-import re
 import threading
 from collections.abc import Iterable
 from datetime import datetime
@@ -29,7 +28,6 @@ STOP_WORDS = frozenset(
         "were what when which who will with would you your all any each more most other some than us"
     )
 )
-_WORDS = re.compile(r"[^\W_]+")
 MAX_TOKEN = 40  # longer "words" (OCR noise, base64) are not indexed: remove_long(MAX_TOKEN)
 WRITER_HEAP = 128_000_000
 FIELDS_U64 = ("page_id", "document_id", "request_id", "team_id", "released_day", "ocr")
@@ -104,10 +102,12 @@ def searcher() -> tantivy.Searcher:
     return index.searcher()
 
 
-def writer(index: tantivy.Index | None = None) -> tantivy.IndexWriter:
-    index = index or open_index()
+def writer(threads: int = 1) -> tantivy.IndexWriter:
+    """The index's one writer (tantivy's lock file keeps it one across processes); `threads`
+    indexing threads (a rebuild may use more than the worker's steady trickle)."""
+    index = open_index()
     try:
-        return index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        return index.writer(heap_size=WRITER_HEAP * threads, num_threads=threads)
     except ValueError as error:  # tantivy's LockBusy: another process is writing
         raise EngineUnavailable(f"Another process is writing the search index ({error}).") from error
 
@@ -126,9 +126,10 @@ def released_day(uploaded_at: datetime) -> int:
 
 
 def stop_pairs(text: str) -> str:
-    words = [word for word in _WORDS.findall(text.lower()) if len(word) <= MAX_TOKEN]
-    pairs = {f"{a}_{b}" for a, b in zip(words, words[1:], strict=False) if a in STOP_WORDS and b in STOP_WORDS}
-    return " ".join(sorted(pairs))
+    """The adjacent stop-word pairs of `text` as tokens ("of_the in_a"), for the `pairs` field;
+    words as the `exact` field splits them (tantivy's own analyzer)."""
+    words = EXACT.analyze(text)
+    return " ".join({f"{a}_{b}" for a, b in zip(words, words[1:], strict=False) if a in STOP_WORDS and b in STOP_WORDS})
 
 
 def page_document(row: dict) -> tantivy.Document:

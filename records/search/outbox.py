@@ -7,11 +7,14 @@ it twice does no harm), commits the engine, and only then deletes the rows it di
 killed anywhere in between leaves the rows in place and the next drain redoes them.
 """
 
+import os
+
 from records.models import Page, SearchOutbox
 
 from . import engine
 
 BATCH = 200  # outbox rows per engine commit
+REBUILD_THREADS = min(4, os.cpu_count() or 1)
 
 
 def queue_document(document_id: int) -> None:
@@ -53,11 +56,11 @@ def apply(rows: list[SearchOutbox]) -> None:
         writer.wait_merging_threads()
 
 
-def rebuild(chunk: int = 5000) -> int:
+def rebuild(chunk: int = 5000, threads: int = REBUILD_THREADS) -> int:
     """Re-derive the whole engine from the database: every page; the number indexed. The outbox
     rows present at the start are done by it (the ones queued meanwhile stay for the next drain)."""
     pending = SearchOutbox.objects.order_by("-id").values_list("id", flat=True).first()
-    writer = engine.writer()
+    writer = engine.writer(threads)
     try:
         writer.delete_all_documents()
         pages = Page.objects.values(*engine.PAGE_FIELDS).order_by("id").iterator(chunk_size=chunk)
