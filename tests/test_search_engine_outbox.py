@@ -114,3 +114,12 @@ def test_an_engine_not_built_yet_falls_back_to_the_database(team):
     document = add_pages(factories.make_request(team), "d.pdf", ["vigilant"])
     hits = search_pages("vigilant", pages=Page.objects.for_team(team), scope=scope_for_teams([team.pk]))
     assert [hit.document_id for hit in hits] == [document.pk]
+
+
+def test_import_documents_sync_leaves_its_pages_in_the_engine(team, tmp_path):
+    memo = tmp_path / "memo.txt"
+    memo.write_text("The Vigilant contract memo.\n")
+    request = factories.make_request(team)
+    call_command("import_documents", str(memo), "--request", str(request.pk), "--sync", stdout=open("/dev/null", "w"))
+    assert _engine_ids("vigilant") == set(Page.objects.filter(document__request=request).values_list("pk", flat=True))
+    assert not SearchOutbox.objects.exists()

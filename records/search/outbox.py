@@ -38,6 +38,15 @@ def drain(batch: int = BATCH, *, rounds: int | None = None) -> int:
     return done
 
 
+def drain_now() -> int | None:
+    """Drain here and now (a --sync command, with or without a worker); None when the worker is
+    draining already (it holds the writer, and does these rows)."""
+    try:
+        return drain()
+    except engine.EngineUnavailable:
+        return None
+
+
 def apply(rows: list[SearchOutbox]) -> None:
     """Make the engine match the database for these rows' documents, requests and teams; one commit."""
     field = {SearchOutbox.DOCUMENT: "document_id", SearchOutbox.REQUEST: "request_id", SearchOutbox.TEAM: "team_id"}
