@@ -123,3 +123,13 @@ def test_import_documents_sync_leaves_its_pages_in_the_engine(team, tmp_path):
     call_command("import_documents", str(memo), "--request", str(request.pk), "--sync", stdout=open("/dev/null", "w"))
     assert _engine_ids("vigilant") == set(Page.objects.filter(document__request=request).values_list("pk", flat=True))
     assert not SearchOutbox.objects.exists()
+
+
+def test_a_damaged_index_falls_back_to_the_database_and_a_rebuild_replaces_it(team, search_engine):
+    document = add_pages(factories.make_request(team), "d.pdf", ["vigilant"])
+    outbox.rebuild()
+    engine.forget_index()
+    (search_engine / "meta.json").write_text("not an index")
+    hits = search_pages("vigilant", pages=Page.objects.for_team(team), scope=scope_for_teams([team.pk]))
+    assert [hit.document_id for hit in hits] == [document.pk]  # answered by the database
+    assert outbox.rebuild() == 1 and engine.page_count() == 1

@@ -82,7 +82,10 @@ def open_index(create: bool = True) -> tantivy.Index:
             if not create and not tantivy.Index.exists(path):
                 raise EngineUnavailable("The search index has not been built yet.")
             Path(path).mkdir(parents=True, exist_ok=True)
-            index = tantivy.Index(SCHEMA, path=path, reuse=True)
+            try:
+                index = tantivy.Index(SCHEMA, path=path, reuse=True)
+            except ValueError as error:  # another schema (an older release), or damaged files
+                raise EngineUnavailable(f"The search index can't be opened ({error}).") from error
             index.register_tokenizer("records_stem", STEM)
             index.register_tokenizer("records_exact", EXACT)
             _indexes[path] = index
@@ -93,6 +96,14 @@ def forget_index() -> None:
     """Drop the cached index objects (tests point SEARCH_ENGINE_DIR elsewhere; rebuild wipes it)."""
     with _lock:
         _indexes.clear()
+
+
+def clear_directory() -> None:
+    """Remove the index's files (a rebuild over an index this release can't open)."""
+    forget_index()
+    for path in directory().glob("*"):
+        if path.is_file():
+            path.unlink()
 
 
 def searcher() -> tantivy.Searcher:

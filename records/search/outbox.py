@@ -69,6 +69,10 @@ def rebuild(chunk: int = 5000, threads: int = REBUILD_THREADS) -> int:
     """Re-derive the whole engine from the database: every page; the number indexed. The outbox
     rows present at the start are done by it (the ones queued meanwhile stay for the next drain)."""
     pending = SearchOutbox.objects.order_by("-id").values_list("id", flat=True).first()
+    try:
+        engine.open_index()
+    except engine.EngineUnavailable:
+        engine.clear_directory()  # made by another release, or damaged: it only ever held copies
     writer = engine.writer(threads)
     try:
         writer.delete_all_documents()
