@@ -162,8 +162,10 @@ def rank(query: Query, scope: EngineScope, *, offset: int, limit: int) -> tuple[
     built = build(query, scope, searcher)
     wanted = offset + limit
     fetch = wanted + 1
+    count = None
     while True:
-        found = searcher.search(built, limit=fetch, count=True)
+        found = searcher.search(built, limit=fetch, count=count is None)
+        count = found.count if count is None else count
         scores = [score for score, _ in found.hits]
         # Equal scores past the window could belong inside it once ties go by page id: fetch
         # until the last hit scores below the window's lowest (or every match is in hand).
@@ -172,7 +174,7 @@ def rank(query: Query, scope: EngineScope, *, offset: int, limit: int) -> tuple[
         fetch *= 4
     page_ids = searcher.fast_field_values("page_id", [address for _, address in found.hits])
     ranked = sorted(zip(page_ids, scores, strict=True), key=lambda hit: (-hit[1], hit[0]))
-    return ranked[offset:wanted], found.count
+    return ranked[offset:wanted], count
 
 
 def snippet_query(query: Query, page_ids: list[int]) -> Query:
