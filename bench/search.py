@@ -1,8 +1,19 @@
-"""Search benchmark: synthetic pages, index build, p50/p95 per query class, API vs plain SQL.
+"""Search benchmark: synthetic pages, index build, p50/p95 and overlap@20 per query class.
 
-    .venv/bin/python bench/search.py                      # 200,000 pages on SQLite
-    .venv/bin/python bench/search.py --million            # 1,000,000 pages
+    .venv/bin/python bench/search.py --pages 100000       # 100,000 pages on SQLite
+    .venv/bin/python bench/search.py --million            # 1,000,000 pages (reuses a built corpus and engine)
     DATABASE_URL=postgres://tracker:tracker@127.0.0.1/tracker .venv/bin/python bench/search.py
+
+In one run, on the same corpus, for ~10 queries of each class (issue 15):
+  app          the search page's code path: Page.objects.visible_to(user) + PageSearchFilter,
+               search_pages(..., scope=scope_for_user(...)), top 20 with snippets; for a user who
+               sees every team ("all") and for one holding 10 % of the pages ("team")
+  app_sql      the same without the engine (the SQL backends, ranking the first 2,000 matches)
+  bare_tantivy the engine's query alone (no scope, no database, no snippets): the reference
+  sql_rank_all the best hand-written SQL ranking every match (bm25 / ts_rank), with snippets
+overlap@20 compares each with the top 20 of the engine's scoring function evaluated over every
+match, the slow way (score them all, keep the user's teams, order by score then page id).
+The engine goes to var/bench/engine-<backend>-<N>/ and is reused when it holds the corpus.
 
 It never touches the dev database: SQLite goes to var/bench/search-<N>.sqlite3, PostgreSQL to a
 database named <dev name>_bench_search on the same server (created if missing). A database that
@@ -26,13 +37,29 @@ sys.path.insert(0, str(ROOT))
 RARE_NAMES = [
     "Quillington", "Vexavich", "Orrindottir", "Tamskberg", "Brizosson", "Kaldurelli", "Nimuequist", "Ystraova",
 ]  # fmt: skip
+# issue 15: ~10 queries of each class, stop-word phrases and short prefixes included.
 QUERIES = {
-    "rare": [name.lower() for name in RARE_NAMES[:5]],
-    "common": ["records", "department", "records request", "the"],
-    "and": ["contract police", "budget police", "contract audit", "audit budget", "police overtime"],
-    "phrase": ['"chief of staff"', '"police overtime"', '"records request"', '"budget audit"', '"city council"'],
-    "prefix": ["investigat*", "negotiat*", "communicat*", "regulat*", "disclos*"],
-}
+    "rare": [name.lower() for name in RARE_NAMES] + ['"quillington vexavich"', "orrindottir OR tamskberg"],
+    "frequent": ["records", "department", "request", "the", "of", "staff", "report", "office", "policy", "and"],
+    "and": ["contract police", "budget police", "contract audit", "audit budget", "police overtime",
+            "records department", "request contract", "staff report", "memo email", "chief office"],
+    "phrase": ['"chief of staff"', '"police overtime"', '"records request"', '"budget audit"', '"city council"',
+               '"staff report"', '"police department"', '"audit records"', '"contract budget"', '"request records"'],
+    "stopword_phrase": ['"of the"', '"in the"', '"to the"', '"and the"', '"it is"', '"of a"', '"on the"',
+                        '"from the"', '"that the"', '"one of the"'],
+    "prefix": ["investigat*", "negotiat*", "communicat*", "regulat*", "disclos*", "depart*", "contra*",
+               "polic*", "budge*", "overti*"],
+    "short_prefix": ["rec*", "dep*", "req*", "con*", "pol*", "aud*", "sta*", "off*", "the*", "wor*"],
+    "or": ["budget OR audit", "police OR overtime", "contract OR council", "records OR department",
+           "memo OR email", "chief OR staff", "quillington OR vexavich", "audit OR overtime", "report OR letter",
+           "agency OR meeting"],
+    "exclusion": ["records -department", "police -budget", "contract -audit", "department -records",
+                  "request -records", "budget -police", "audit -contract", "overtime -police", "council -city",
+                  "staff -chief"],
+    "near": ["police NEAR/5 overtime", "budget NEAR/5 audit", "chief NEAR/3 staff", "city NEAR/5 council",
+             "records NEAR/10 request", "contract NEAR/10 police", "department NEAR/5 records",
+             "memo NEAR/5 email", "audit NEAR/10 police", "overtime NEAR/10 budget"],
+}  # fmt: skip
 PLANTED = {  # word or phrase: share of pages it is planted on
     "records": 0.8, "department": 0.6, "request": 0.5, "contract": 0.1, "police": 0.1, "budget": 0.1,
     "audit": 0.08, "overtime": 0.05, "chief of staff": 0.02, "police overtime": 0.01, "budget audit": 0.01,
@@ -55,6 +82,8 @@ def main() -> None:
     args = parse_args()
     dev_url = os.environ.get("DATABASE_URL", "")
     os.environ["DATABASE_URL"] = bench_database_url(dev_url, args)
+    backend = "postgresql" if dev_url.startswith("postgres") else "sqlite"
+    os.environ["SEARCH_ENGINE_DIR"] = str(ROOT / "var" / "bench" / f"engine-{backend}-{args.pages}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -64,21 +93,30 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     report = {"backend": connection.vendor, "database": connection.settings_dict["NAME"], "pages": args.pages}
-    if args.fresh or corpus_size() != args.pages:
+    fresh = args.fresh or corpus_size() != args.pages
+    if fresh:
         report["insert_seconds"] = generate(args.pages, args.seed)
-    if not args.skip_rebuild:
-        with open(os.devnull, "w") as devnull:
-            report["rebuild_seconds"] = timed(lambda: call_command("rebuild_search_index", stdout=devnull))
+    rebuild = not args.skip_rebuild or fresh
+    if rebuild:
+        from records.search import rebuild_index
+
+        report["sql_rebuild_seconds"] = timed(rebuild_index)
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE records_page")
+    report["engine"] = engine_build(force=rebuild)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:  # fold the load's write-ahead log into the file
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     report["index_bytes"] = index_bytes()
     if not args.load_only:
-        report["latency_ms"] = measure(args.repeat, naive=args.naive)
-    print(json.dumps(report, indent=2))
+        report["classes"] = measure_engine(args.repeat, sql_rank_all=not args.no_sql_rank_all)
+        report["summary"] = summary(report["classes"])
+        report["indexing_while_uploading"] = indexing_throughput(args.upload_documents)
+    output = json.dumps(report, indent=2)
+    print(output)
+    if args.out:
+        Path(args.out).write_text(output)
 
 
 def parse_args():
@@ -86,10 +124,14 @@ def parse_args():
     parser.add_argument("--pages", type=int, default=200_000)
     parser.add_argument("--million", action="store_const", const=1_000_000, dest="pages")
     parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--repeat", type=int, default=10, help="Runs of each query variant (after one warm-up).")
+    parser.add_argument("--repeat", type=int, default=3, help="Runs of each query (after one warm-up).")
+    parser.add_argument("--no-sql-rank-all", action="store_true", help="Skip the SQL ranking every match (slow).")
+    parser.add_argument("--upload-documents", type=int, default=40, help="50-page uploads for the indexing test.")
+    parser.add_argument("--out", help="Also write the JSON report to this file.")
     parser.add_argument("--fresh", action="store_true", help="Regenerate the pages even if the database has them.")
-    parser.add_argument("--skip-rebuild", action="store_true", help="Don't time rebuild_search_index.")
-    parser.add_argument("--naive", action="store_true", help="Also time ranking every match (slow on big corpora).")
+    parser.add_argument(
+        "--skip-rebuild", action="store_true", help="Reuse the indexes (SQL and engine) of a corpus built before."
+    )
     parser.add_argument("--load-only", action="store_true", help="Build the corpus and stop (measure in a later run).")
     return parser.parse_args()
 
@@ -133,6 +175,8 @@ def generate(total: int, seed: int) -> float:
     rare_pages = {name: set(rng.sample(range(total), 10)) for name in RARE_NAMES}
     with connection.cursor() as cursor:  # start clean; cascades through every page
         for table in (
+            "records_searchoutbox",
+            "records_membership",
             "records_page",
             "records_document",
             "records_storedfile",
@@ -211,25 +255,111 @@ def index_bytes() -> dict:
         return {"gin_index": gin, "tsvector_column": int(vectors), "records_page_total": table}
 
 
-def measure(repeat: int, naive: bool) -> dict:
-    from records.models import Page, Team
-    from records.search import search_pages
+def engine_build(force: bool) -> dict:
+    """Build the engine from the corpus (or reuse the one that holds it): seconds and bytes."""
+    from records.models import Page
+    from records.search import engine, outbox
 
-    team = Team.objects.order_by("id").first()
+    seconds = None
+    try:
+        built = engine.page_count()
+    except Exception:
+        built = -1
+    if force or built != Page.objects.count():
+        seconds = timed(outbox.rebuild)
+    size = sum(path.stat().st_size for path in engine.directory().rglob("*") if path.is_file())
+    return {"build_seconds": seconds, "bytes": size, "pages": engine.page_count(), "directory": str(engine.directory())}
+
+
+def bench_users():
+    """A user who sees every team, and one on the first team (10 % of the pages)."""
+    from django.contrib.auth.models import User
+
+    from records.models import Membership, Team
+
+    everyone, _ = User.objects.get_or_create(username="bench-all")
+    one, _ = User.objects.get_or_create(username="bench-team")
+    teams = list(Team.objects.filter(slug__startswith="bench-").order_by("id"))
+    for team in teams:
+        Membership.objects.get_or_create(user=everyone, team=team, defaults={"role": Membership.VIEWER})
+    Membership.objects.get_or_create(user=one, team=teams[0], defaults={"role": Membership.VIEWER})
+    return {"all": everyone, "team": one}
+
+
+def app_search(user, query: str, *, engine: bool) -> list[int]:
+    """The search page's code path: the user's scope, the page's (empty) filters, top 20 with snippets."""
+    from django.http import QueryDict
+
+    from records.filters import PageSearchFilter
+    from records.models import Page
+    from records.search import search_pages
+    from records.search.scope import scope_for_user
+
+    filterset = PageSearchFilter(QueryDict(""), queryset=Page.objects.visible_to(user))
+    filterset.is_valid()
+    scope = scope_for_user(user, filterset.form.cleaned_data) if engine else None
+    return [hit.page_id for hit in search_pages(query, pages=filterset.qs, limit=20, scope=scope)]
+
+
+def bare_tantivy(query: str) -> list[int]:
+    """The engine alone: the query over every page, top 20 page ids (no scope, database or snippets)."""
+    from records.search import engine, engine_query, parse_query
+    from records.search.scope import scope_for_teams
+
+    searcher = engine.searcher()
+    found = searcher.search(engine_query.build(parse_query(query), scope_for_teams(None), searcher), limit=20)
+    return searcher.fast_field_values("page_id", [address for _, address in found.hits])
+
+
+def every_match_top20(query: str, team_ids: set[int] | None, teams_of: dict) -> list[int]:
+    """The slow way: the engine's score for every match, the user's teams kept, (score, id) order."""
+    from records.search import engine, engine_query, parse_query
+    from records.search.scope import scope_for_teams
+
+    searcher = engine.searcher()
+    built = engine_query.build(parse_query(query), scope_for_teams(None), searcher)
+    total = searcher.search(built, limit=1, count=True).count
+    if not total:
+        return []
+    found = searcher.search(built, limit=total, count=False)
+    ids = searcher.fast_field_values("page_id", [address for _, address in found.hits])
+    every = [
+        (-score, pk)
+        for (score, _), pk in zip(found.hits, ids, strict=True)
+        if team_ids is None or teams_of[pk] in team_ids
+    ]
+    return [pk for _, pk in sorted(every)[:20]]
+
+
+def measure_engine(repeat: int, sql_rank_all: bool) -> dict:
+    from records.models import Document, Page
+
+    users = bench_users()
+    team_ids = {"all": None, "team": {users["team"].memberships.get().team_id}}
+    documents_team = dict(Document.objects.values_list("pk", "request__team_id"))
+    teams_of = {pk: documents_team[doc] for pk, doc in Page.objects.values_list("pk", "document_id").iterator()}
     runners = {
-        "api": lambda q: search_pages(q, pages=Page.objects.all(), limit=20).hits,
-        "api_one_team": lambda q: search_pages(q, pages=Page.objects.for_team(team), limit=20).hits,
-        "plain_sql": lambda q: plain_sql(q, cap=2001),
+        "app_all": lambda q: app_search(users["all"], q, engine=True),
+        "app_team": lambda q: app_search(users["team"], q, engine=True),
+        "app_sql_all": lambda q: app_search(users["all"], q, engine=False),
+        "app_sql_team": lambda q: app_search(users["team"], q, engine=False),
+        "bare_tantivy": bare_tantivy,
     }
-    if naive:
-        runners["plain_sql_rank_all"] = lambda q: plain_sql(q, cap=None)
+    if sql_rank_all:
+        runners["sql_rank_all"] = lambda q: [row[0] for row in plain_sql(q, cap=None)][:20]
     results = {}
     for name, variants in QUERIES.items():
         samples = {runner: [] for runner in runners}
-        hits = {}
+        overlaps = {runner: [] for runner in runners if runner != "bare_tantivy"}
+        matches = []
         for variant in variants:
+            references = {scope: every_match_top20(variant, ids, teams_of) for scope, ids in team_ids.items()}
+            matches.append(len(every_match_top20(variant, None, teams_of)))
             for runner, run in runners.items():
-                hits.setdefault(runner, []).append(len(run(variant)))  # warm-up
+                found = run(variant)  # warm-up, and the hits compared
+                if runner in overlaps:
+                    reference = references["team" if runner.endswith("_team") else "all"]
+                    overlaps[runner].append(overlap(found, reference))
             for _ in range(repeat):
                 for runner, run in runners.items():
                     samples[runner].append(timed(lambda run=run, variant=variant: run(variant), digits=6) * 1000)
@@ -237,9 +367,76 @@ def measure(repeat: int, naive: bool) -> dict:
             runner: {"p50": round(statistics.median(times), 1), "p95": round(percentile(times, 95), 1)}
             for runner, times in samples.items()
         }
-        results[name]["hits_per_variant"] = hits["api"]
+        for runner, values in overlaps.items():
+            results[name][runner]["overlap@20"] = round(statistics.mean(values), 3)
         results[name]["queries"] = variants
     return results
+
+
+def overlap(found: list[int], reference: list[int]) -> float:
+    if not reference:
+        return 1.0 if not found else 0.0
+    return len(set(found[:20]) & set(reference)) / len(reference)
+
+
+def summary(classes: dict) -> dict:
+    """Per class: the app's p95 (all, team), its ratio to bare tantivy, and its overlap@20."""
+    rows = {}
+    for name, row in classes.items():
+        bare = max(row["bare_tantivy"]["p95"], 0.1)
+        rows[name] = {
+            "app_p95_all": row["app_all"]["p95"],
+            "app_p95_team": row["app_team"]["p95"],
+            "x_bare_tantivy": round(row["app_all"]["p95"] / bare, 1),
+            "overlap_all": row["app_all"]["overlap@20"],
+            "overlap_team": row["app_team"]["overlap@20"],
+            "sql_app_overlap_all": row["app_sql_all"]["overlap@20"],
+            "sql_rank_all_p95": row.get("sql_rank_all", {}).get("p95"),
+        }
+    return rows
+
+
+def indexing_throughput(documents: int) -> dict:
+    """Uploads land (50 pages a document, queued in the outbox as the pipeline does) while the
+    search worker drains and a reader searches in between: pages indexed per second of drain,
+    and the search p95 meanwhile. The uploads are removed afterwards (and from the engine)."""
+    from django.db import transaction
+
+    from records.models import Document, Page, RecordsRequest, StoredFile
+    from records.search import outbox
+
+    rng = random.Random(99)
+    sentences = sentence_pool(rng, size=2000)
+    request = RecordsRequest.objects.filter(team__slug="bench-0").first()
+    users = bench_users()
+    drain_seconds, searches, added, uploaded = 0.0, [], 0, []
+    started = time.perf_counter()
+    for n in range(documents):
+        with transaction.atomic():
+            stored = StoredFile.objects.create(sha256=f"{n:064x}"[-64:].replace("0", "f", 1), size=1, path="bench")
+            document = Document.objects.create(
+                request=request, stored_file=stored, original_name=f"upload-{n}.pdf", size=1, state="done"
+            )
+            pages = [Page(document=document, number=i, text=page_text(rng, sentences, i, {})) for i in range(1, 51)]
+            Page.objects.bulk_create(pages)
+            outbox.queue_document(document.pk)
+        uploaded.append(document)
+        added += 50
+        if n % 5 == 4:
+            drain_seconds += timed(outbox.drain, digits=6)
+            searches.append(timed(lambda: app_search(users["all"], "records", engine=True), digits=6) * 1000)
+    drain_seconds += timed(outbox.drain, digits=6)
+    wall = time.perf_counter() - started
+    for document in uploaded:
+        document.delete()
+        document.stored_file.delete()
+    outbox.drain()
+    return {
+        "pages_uploaded": added,
+        "pages_per_second_of_drain": round(added / drain_seconds) if drain_seconds else None,
+        "pages_per_second_overall": round(added / wall),
+        "search_p95_ms_meanwhile": round(percentile(searches, 95), 1) if searches else None,
+    }
 
 
 def plain_sql(text: str, cap: int | None) -> list:

@@ -283,7 +283,9 @@ CELERY_TIMEZONE = TIME_ZONE
 # Each kind of work has its own queue, so a flood of one kind never waits in front of another;
 # production runs dedicated workers per queue (README). Fairness between teams within a queue is
 # records/ingest/dispatch.py. "mail" is declared for the mail tasks to come.
-CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("extraction", "ocr", "mail", "housekeeping", "celery")]
+CELERY_TASK_QUEUES = [
+    Queue(name, routing_key=name) for name in ("extraction", "ocr", "mail", "housekeeping", "search", "celery")
+]
 CELERY_TASK_ROUTES = {
     "records.extract_document": {"queue": "extraction"},
     "records.ocr_document": {"queue": "ocr"},
@@ -293,6 +295,8 @@ CELERY_TASK_ROUTES = {
     "records.send_reminder_digests": {"queue": "housekeeping"},
     "records.clean_abandoned_uploads": {"queue": "housekeeping"},
     "records.compare_release": {"queue": "housekeeping"},  # the production diff (issue 14)
+    # issue 15: tantivy allows one writer per index: the search queue's worker runs with concurrency 1.
+    "records.drain_search_outbox": {"queue": "search"},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -304,10 +308,19 @@ CELERY_BEAT_SCHEDULE = {
     "clean-abandoned-uploads": {"task": "records.clean_abandoned_uploads", "schedule": crontab(minute=17)},
     # New mail of every team's mailbox, a batch per mailbox (records/mail/fetch.py).
     "fetch-mail": {"task": "records.mail.fetch_all", "schedule": 60.0},
+    # The ranking engine's outbox, in case a drain message was lost (each write also sends one).
+    "drain-search-outbox": {"task": "records.drain_search_outbox", "schedule": 60.0},
 }
 # Mailbox passwords are encrypted under this key (records/mail/secrets.py); required when DEBUG is off.
 MAIL_SECRET_KEY = os.getenv("MAIL_SECRET_KEY", "")
 MAIL_FETCH_BATCH = envint("MAIL_FETCH_BATCH", "200")
+
+# issue 15: the ranking engine (records/search/engine.py), a tantivy index beside the database.
+# Every web server and the search worker must see the same directory (README, Search).
+SEARCH_ENGINE = envbool("SEARCH_ENGINE", "1")
+SEARCH_ENGINE_DIR = Path(os.getenv("SEARCH_ENGINE_DIR", VAR_DIR / "search-engine"))
+# Tests write pages directly: re-derive the engine from the database before each search.
+SEARCH_ENGINE_REBUILD_BEFORE_SEARCH = False
 
 LOGGING = {
     "version": 1,

@@ -26,6 +26,8 @@ from records.ingest.render import prerender_page_images
 from records.models import Document
 from records.review.binder import build_binder
 from records.review.diff import compute_release_diff, releases_to_compare
+from records.search.engine import EngineUnavailable
+from records.search.outbox import drain
 
 logger = logging.getLogger(__name__)
 
@@ -163,3 +165,12 @@ def compare_release_task(document_id: int, scope: str = "request") -> None:
 
 # The mail tasks live beside the mail code; importing them here registers them with the worker.
 from records.mail import tasks as mail_tasks  # noqa: E402, F401
+
+
+@shared_task(name="records.drain_search_outbox", bind=True, acks_late=True, time_limit=3600, max_retries=5)
+def drain_search_outbox_task(self) -> int:
+    """Apply the ranking engine's outbox (records/search/outbox.py); its queue has one worker."""
+    try:
+        return drain()
+    except EngineUnavailable as busy:  # another process holds the writer (a rebuild): try again soon
+        raise self.retry(countdown=5) from busy

@@ -13,6 +13,9 @@ trap stop EXIT INT TERM
 # One worker for every queue (extraction, ocr, mail, housekeeping, celery); production runs one per queue (README).
 $BIN/celery -A config worker -Q extraction,ocr,mail,housekeeping,celery --loglevel=INFO --concurrency=2 >>var/log/worker.log 2>&1 &
 pids+=($!)
+# The search engine's indexer: one process, since the index takes one writer at a time (README, Search).
+$BIN/celery -A config worker -Q search --concurrency=1 -n search@%h --loglevel=INFO >>var/log/search-worker.log 2>&1 &
+pids+=($!)
 $BIN/celery -A config beat --loglevel=INFO >>var/log/beat.log 2>&1 &
 pids+=($!)
 

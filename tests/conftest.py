@@ -120,3 +120,18 @@ def seeded_statutes(request):
 
     if not Statute.objects.exists():
         apply_updates(plan_updates())
+
+
+@pytest.fixture(autouse=True)
+def search_engine(settings, tmp_path, monkeypatch):
+    """The ranking engine of each test in its own folder, re-derived from the database before each
+    search (tests write pages directly, not through the pipeline's outbox); drains run inline."""
+    from records import tasks
+    from records.search import engine, outbox
+
+    settings.SEARCH_ENGINE_DIR = tmp_path / "search-engine"
+    settings.SEARCH_ENGINE_REBUILD_BEFORE_SEARCH = True
+    monkeypatch.setattr(tasks.drain_search_outbox_task, "delay", lambda: outbox.drain())
+    engine.forget_index()
+    yield settings.SEARCH_ENGINE_DIR
+    engine.forget_index()

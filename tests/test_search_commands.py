@@ -14,6 +14,7 @@ from django.test import TestCase
 
 from records.models import Page
 from records.search import backend_for, search_pages
+from records.search.scope import scope_for_teams
 
 from .test_search import Factory
 
@@ -37,7 +38,9 @@ class SearchCommandTest(TestCase):
 
     def test_json_equals_the_api_hits_best_first(self):
         printed = json.loads(run("search", "budget", "--json"))
-        expected = [hit.as_json() for hit in search_pages("budget", pages=Page.objects.all())]
+        # issue 15: the command ranks with the engine, as the search page does (every team: no team clause).
+        everyone = scope_for_teams(None)
+        expected = [hit.as_json() for hit in search_pages("budget", pages=Page.objects.all(), scope=everyone)]
         self.assertEqual(printed, expected)
         self.assertEqual(len(printed), 3)
         self.assertEqual(set(printed[0]), {"kind", "document_id", "request_id", "filename", "page", "snippet"})
@@ -93,6 +96,6 @@ class RebuildCommandTest(TestCase):
         with connection.cursor() as cursor:
             backend_for(connection.vendor).uninstall(cursor)
         output = run("rebuild_search_index")
-        self.assertEqual(output.splitlines(), ["pages\t2", "requests\t1", "communications\t0"])
+        self.assertEqual(output.splitlines(), ["pages\t2", "requests\t1", "communications\t0", "engine pages\t2"])
         printed = json.loads(run("search", "ledger", "--json"))
         self.assertEqual(sorted(hit["page"] for hit in printed), [1, 2])

@@ -18,6 +18,7 @@ from records import timeline_writes
 from records.middleware import POLICY
 from records.models import Agency, Communication, Document, Event, Page, RecordsRequest, Statute
 from records.search import QueryError, search_pages, search_requests
+from records.search.scope import scope_for_user
 
 from . import filters
 from .concurrency import VersionedViewSetMixin
@@ -151,6 +152,7 @@ class SearchView(APIView):
                 offset=params.validated_data["offset"],
                 sort=params.validated_data["sort"],
                 after=params.validated_data["after"],
+                scope=scope_for_user(request.user),
             )
             others = []
             if params.validated_data["offset"] == 0:

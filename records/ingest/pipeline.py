@@ -27,6 +27,7 @@ from records.models import Document, Page, Sheet
 from records.proposals import propose_after_extraction
 from records.review.citations import record_citations
 from records.review.fingerprints import page_image_hashes, record_fingerprints, write_fingerprints
+from records.search.outbox import queue_document
 
 from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable, detect_type
 from .errors import IngestError, NeedsPassword
@@ -279,7 +280,9 @@ def _finish(document: Document, state: str, error: str | None = None) -> None:
     fields = {"state": state, "heartbeat_at": None}
     if error is not None:
         fields["error"] = error
-    _update(document, **fields)
+    with transaction.atomic():
+        _update(document, **fields)
+        queue_document(document.pk)  # OCR'd text and pages deleted on the way: the engine re-reads them
     document.state = state
     if state == State.DONE:
         propose_after_extraction(document)  # issue 12: the letter reader proposes events from its text
@@ -554,6 +557,7 @@ def _write_pages(document: Document, batch: list[Page]) -> None:
         return
     with transaction.atomic():
         Page.objects.bulk_create(batch)
+        queue_document(document.pk)  # issue 15: the ranking engine indexes them (records/search/outbox.py)
         record_citations(document, [page.pk for page in batch])  # issue 14: exemptions cited
         write_fingerprints([(page.pk, page.text) for page in batch])  # issue 14: for the production diff
         needing_ocr = sum(page.needs_ocr for page in batch)
@@ -683,7 +687,11 @@ def _unclaim(chunk: list[tuple[int, int]]) -> None:
 def _finish_ocr(document: Document) -> Document | None:
     """Done when no page needs OCR any more (whichever chunk ends last says so)."""
     done = Document.objects.filter(pk=document.pk, state=State.OCR)
-    if not _pending_ocr(document).exists() and done.update(state=State.DONE, heartbeat_at=None):
+    with transaction.atomic():
+        finished = not _pending_ocr(document).exists() and done.update(state=State.DONE, heartbeat_at=None)
+        if finished:
+            queue_document(document.pk)  # the ranking engine re-reads the OCR'd text (issue 15)
+    if finished:
         document.state = State.DONE
         propose_after_extraction(document)  # only the chunk that finished the scan reads it
     return Document.objects.filter(pk=document.pk).first()

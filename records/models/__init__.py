@@ -17,6 +17,7 @@ from .requests import (
     TrackingNumber,
 )
 from .review import BUILTIN_TAGS, BatesCounter, Binder, BinderPage, PageMark, PageNote, ReviewTag
+from .search_engine import SearchOutbox
 from .searches import SavedSearch
 from .statutes import ClosureDay, Statute
 from .teams import Invitation, Membership, Team, TeamScopedQuerySet, Unassignment, team_ids_for
@@ -25,7 +26,7 @@ __all__ = [
     "Agency", "AgencyMerge", "Campaign", "CampaignDraft", "ClosureDay", "Invitation", "Unassignment", "DigestSent", "FeedToken", "Communication",
     "Document", "Event", "Membership", "OPEN_STATUSES", "LetterKind", "LetterTemplate", "Page", "PageCitation", "RecordsRequest", "Sheet",
     "Statute", "Status", "StoredFile", "Tag", "Team", "TeamScopedQuerySet",
-    "TrackingNumber", "team_ids_for", "SavedSearch",
+    "TrackingNumber", "team_ids_for", "SavedSearch", "SearchOutbox",
     "Mailbox", "MailMessage",
     "BUILTIN_TAGS", "BatesCounter", "Binder", "BinderPage", "PageMark", "PageNote", "ReviewTag",
     "PageComparison", "PageFingerprint", "ReleaseDiff",

@@ -1,7 +1,7 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 
 from .teams import TeamScopedQuerySet
@@ -129,6 +129,14 @@ class Document(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("document_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        # Its pages leave the ranking engine too (records/search/outbox.py), in this transaction.
+        from .search_engine import SearchOutbox
+
+        with transaction.atomic():
+            SearchOutbox.queue(SearchOutbox.DOCUMENT, [self.pk])
+            return super().delete(*args, **kwargs)
 
     @property
     def sha256(self) -> str:

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -124,6 +124,14 @@ class RecordsRequest(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("request_detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        # Its pages leave the ranking engine too (records/search/outbox.py), in this transaction.
+        from .search_engine import SearchOutbox
+
+        with transaction.atomic():
+            SearchOutbox.queue(SearchOutbox.REQUEST, [self.pk])
+            return super().delete(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:

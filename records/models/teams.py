@@ -32,6 +32,14 @@ class Team(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def delete(self, *args, **kwargs):
+        # Its pages leave the ranking engine too (records/search/outbox.py), in this transaction.
+        from .search_engine import SearchOutbox
+
+        with transaction.atomic():
+            SearchOutbox.queue(SearchOutbox.TEAM, [self.pk])
+            return super().delete(*args, **kwargs)
+
 
 class Membership(models.Model):
     ADMIN, EDITOR, VIEWER = "admin", "editor", "viewer"
@@ -183,6 +191,10 @@ class TeamScopedQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         return self.filter(**{f"{self.team_path}__in": team_ids_for(user)})
+
+    def visible_team_ids(self, user) -> list[int]:
+        """The teams whose rows visible_to(user) returns, as ids (for a search engine's own scope)."""
+        return [team_id for row in team_ids_for(user) for team_id in row.values()]
 
     def editable_by(self, user):
         return self.filter(**{f"{self.team_path}__in": team_ids_for(user, Membership.WRITE_ROLES)})

@@ -4,9 +4,11 @@ Scoping is the caller's: pass a queryset that already went through `visible_to(u
 `for_team(team)`) and any filters; only rows inside it can come back.
 """
 
+import logging
 from collections.abc import Iterator
 from dataclasses import replace
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import BooleanField, Max, Min, Q, QuerySet
@@ -14,12 +16,17 @@ from django.db.models.expressions import RawSQL
 
 from records.models import Communication, Page, RecordsRequest
 
-from . import postgres, snippets, sqlite
+from . import engine, engine_query, outbox, postgres, snippets, sqlite
+from .engine_query import EngineScope
 from .query import Query, QueryError, parse_query
 from .results import Hit, SearchResults
 from .sources import CANDIDATES, COMMUNICATIONS, PAGES, REQUESTS, Source
 
+logger = logging.getLogger(__name__)
 MAX_LIMIT = 100
+# The engine pages by offset (it keeps offset + limit hits in a heap: cheap next to SQL); this
+# bound only keeps a hand-typed ?page= from asking for more hits than any corpus holds.
+MAX_ENGINE_OFFSET = 50_000_000
 MAX_OFFSET = 2**62  # past any real corpus; keeps the number inside a 64-bit integer
 # Up to this many matches a search counts them exactly; beyond, it estimates ("about N").
 COUNT_EXACTLY = 10_000
@@ -42,8 +49,14 @@ def search_pages(
     offset: int = 0,
     sort: str = "relevance",
     after: int | None = None,
+    scope: EngineScope | None = None,
 ) -> SearchResults:
     """Pages matching `query` inside `pages`, one screen of them. Raises QueryError for a bad query.
+
+    With `scope` (scope.scope_for_user: the same teams and filters as `pages`), sort="relevance"
+    ranks every match in the engine (engine.py), best first, ties by page id, and pages on by
+    offset there; the hits are then read back through `pages`. Without it, or while the engine
+    can't answer, the SQL backends do it as below.
 
     sort="relevance": the first CANDIDATES matches (in id order) are ranked, best first; every
     match after them follows in id order (release order), so no hit is out of reach.
@@ -56,6 +69,10 @@ def search_pages(
     limit, offset = _check_window(limit, offset)
     if sort not in SORTS:
         raise QueryError("Sort by relevance or by release date.")
+    if scope is not None and sort == "relevance" and settings.SEARCH_ENGINE:
+        ranked = _engine_results(parsed, pages, scope, limit=limit, offset=offset)
+        if ranked is not None:
+            return ranked
     matched, exact = _count(PAGES, parsed, pages)
     in_window = sort == "relevance" and after is None and offset < CANDIDATES
     if in_window:
@@ -77,6 +94,29 @@ def search_pages(
         matched=matched, matched_capped=not exact, matched_exact=exact, cap=CANDIDATES, sort=sort,
         past_ranking=sort == "relevance" and any(hit.score is None for hit in hits),
         next_after=hits[-1].page_id if hits and hits[-1].score is None and has_next else None,
+    )  # fmt: skip
+
+
+def _engine_results(query: Query, pages: QuerySet, scope: EngineScope, *, limit: int, offset: int):
+    """One screen ranked by the engine over every match; None when the engine can't answer."""
+    try:
+        if settings.SEARCH_ENGINE_REBUILD_BEFORE_SEARCH:
+            outbox.rebuild()
+        elif engine.page_count() == 0 and pages.exists():
+            return None  # not built yet (a fresh deploy before rebuild_search_index): the SQL answers
+        offset = min(offset, MAX_ENGINE_OFFSET)
+        ranked, matched = engine_query.rank(query, scope, offset=offset, limit=limit + 1)
+    except (engine.EngineUnavailable, OSError):
+        logger.exception("The search engine could not answer; searching the database instead.")
+        return None
+    has_next, ranked = len(ranked) > limit, ranked[:limit]
+    scores = dict(ranked)
+    # Read back through the caller's queryset (defence in depth), in the engine's order.
+    marking = engine_query.snippet_query(query, list(scores))
+    hits = [replace(hit, score=scores[hit.page_id]) for hit in _page_hits(PAGES, marking, list(scores), pages)]
+    return SearchResults(
+        query=query, hits=hits, offset=offset, limit=limit, has_next=has_next,
+        matched=matched, matched_exact=True, cap=matched, sort="relevance",
     )  # fmt: skip
 
 
@@ -205,24 +245,26 @@ def _listed(source: Source, query: Query, scope: QuerySet, *, order: str, after,
     except EmptyResultSet:
         return [], False
     has_next, ids = len(ids) > limit, ids[:limit]
-    return _page_hits(source, query, ids, scope.db), has_next
+    return _page_hits(source, query, ids, scope), has_next
 
 
-def _page_hits(source: Source, query: Query, ids: list[int], using: str) -> list[Hit]:
-    """Hits for page `ids`, in that order, with their snippets (score None: not ranked)."""
+def _page_hits(source: Source, query: Query, ids: list[int], scope: QuerySet) -> list[Hit]:
+    """Hits for page `ids` that `scope` holds, in that order, with their snippets (score None:
+    not ranked). Reading the details through the caller's scoped queryset is the defence in depth."""
     if not ids:
         return []
-    connection = connections[using]
+    connection = connections[scope.db]
+    rows = scope.filter(pk__in=ids).values(
+        "id", "number", "ocr", "document_id", "document__request_id", "document__original_name", "sheet", "row"
+    )
+    details = {row["id"]: row for row in rows}
+    ids = [pk for pk in ids if pk in details]
+    if not ids:
+        return []
     sql, params = backend_for(connection.vendor).snippets_sql(source, query, ids)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         marked = dict(cursor.fetchall())
-    rows = (
-        Page.objects.using(using)
-        .filter(pk__in=ids)
-        .values("id", "number", "ocr", "document_id", "document__request_id", "document__original_name")
-    )
-    details = {row["id"]: row for row in rows}
     return [
         Hit(
             kind="page",
@@ -234,9 +276,10 @@ def _page_hits(source: Source, query: Query, ids: list[int], using: str) -> list
             filename=details[pk]["document__original_name"],
             page=details[pk]["number"],
             ocr=details[pk]["ocr"],
+            sheet=details[pk]["sheet"] if details[pk]["row"] is not None else "",
+            row=details[pk]["row"],
         )  # fmt: skip
         for pk in ids
-        if pk in details
     ]
 
 

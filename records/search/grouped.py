@@ -7,7 +7,7 @@ through visible_to(user) and the page's filters, and every query here starts fro
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.core.exceptions import EmptyResultSet
 from django.db.models import Count, Q, QuerySet
@@ -15,6 +15,7 @@ from django.db.models import Count, Q, QuerySet
 from records.models import Document
 
 from .api import MAX_LIMIT, matching_pages, search_pages
+from .engine_query import EngineScope
 from .query import Query, QueryError, parse_query
 from .results import Hit, SearchResults
 
@@ -77,7 +78,13 @@ class GroupedResults:
 
 
 def search_documents(
-    query: str | Query, *, pages: QuerySet, sort: str = "relevance", limit: int = 10, offset: int = 0
+    query: str | Query,
+    *,
+    pages: QuerySet,
+    sort: str = "relevance",
+    limit: int = 10,
+    offset: int = 0,
+    scope: EngineScope | None = None,
 ) -> GroupedResults:
     """One screen of files matching `query` inside `pages`: `limit` of them after `offset`, ordered
     by their best hit (relevance), newest release first (date) or request, then file (document).
@@ -90,7 +97,7 @@ def search_documents(
     ranked: dict[int, list[Hit]] = {}
     if sort == "relevance":
         if offset < len(counts):  # (past the last file there is nothing to rank)
-            ranked = ranked_by_document(parsed, pages=pages, wanted=min(offset + limit, len(counts)))
+            ranked = ranked_by_document(parsed, pages=pages, wanted=min(offset + limit, len(counts)), scope=scope)
         known = [doc for doc in ranked if doc in counts]  # (a page indexed since the count: skip it)
         rest = sorted(set(counts) - set(known))  # release order (document ids grow with uploads)
         order = known + rest
@@ -104,7 +111,7 @@ def search_documents(
         # count and opens on demand (reading further would cost a ranked search per screen).
         best = {doc: ranked.get(doc, [])[:BEST_PAGES] for doc in screen}
     else:
-        best = {doc: hits[:BEST_PAGES] for doc, hits in _best_pages_of(parsed, pages, screen).items()}
+        best = {doc: hits[:BEST_PAGES] for doc, hits in _best_pages_of(parsed, pages, screen, scope).items()}
     groups = [
         DocumentGroup(
             document_id=doc,
@@ -153,13 +160,18 @@ def matches_by_document(query: str | Query, *, pages: QuerySet) -> dict[int, dic
 
 
 def ranked_by_document(
-    query: str | Query, *, pages: QuerySet, wanted: int | None = None, scan: int | None = None
+    query: str | Query,
+    *,
+    pages: QuerySet,
+    wanted: int | None = None,
+    scan: int | None = None,
+    scope: EngineScope | None = None,
 ) -> dict[int, list[Hit]]:
     """The ranked hits, screen by screen, grouped by file in the order of each file's best hit;
     reading stops once `wanted` files are seen, the ranked hits end, or `scan` (RANK_SCAN) hits were read."""
     by_document: dict[int, list[Hit]] = {}
     for offset in range(0, scan or RANK_SCAN, MAX_LIMIT):
-        results = search_pages(query, pages=pages, limit=MAX_LIMIT, offset=offset)
+        results = search_pages(query, pages=pages, limit=MAX_LIMIT, offset=offset, scope=scope)
         for hit in results:
             if hit.score is None:  # listed past the ranking: no longer best first
                 return by_document
@@ -169,11 +181,12 @@ def ranked_by_document(
     return by_document
 
 
-def _best_pages_of(query: Query, pages: QuerySet, documents: list[int]) -> dict[int, list[Hit]]:
+def _best_pages_of(query: Query, pages: QuerySet, documents: list[int], scope=None) -> dict[int, list[Hit]]:
     """These files' best pages: one ranked screen over them alone (a file it leaves out opens on demand)."""
     if not documents:
         return {}
-    return ranked_by_document(query, pages=pages.filter(document_id__in=documents), scan=MAX_LIMIT)
+    scope = replace(scope, document_ids=tuple(documents)) if scope is not None else None
+    return ranked_by_document(query, pages=pages.filter(document_id__in=documents), scan=MAX_LIMIT, scope=scope)
 
 
 def hits_for(query: str | Query, *, pages: QuerySet, ids: list[int]) -> list[Hit]:
@@ -215,13 +228,21 @@ def document_order_pages(
 
 
 def pages_of_document(
-    query: str | Query, *, pages: QuerySet, document_id: int, order: str = "rank", limit: int = 20, offset: int = 0
+    query: str | Query,
+    *,
+    pages: QuerySet,
+    document_id: int,
+    order: str = "rank",
+    limit: int = 20,
+    offset: int = 0,
+    scope: EngineScope | None = None,
 ) -> SearchResults:
     """Every matching page of one file, `limit` at a time: best first (rank) or by page number (page)."""
-    scope = pages.filter(document_id=document_id)
+    in_file = pages.filter(document_id=document_id)
     if order == "rank":
-        return search_pages(query, pages=scope, limit=limit, offset=offset)
-    return document_order_pages(query, pages=scope, limit=limit, offset=offset)
+        scope = replace(scope, document_ids=(document_id,)) if scope is not None else None
+        return search_pages(query, pages=in_file, limit=limit, offset=offset, scope=scope)
+    return document_order_pages(query, pages=in_file, limit=limit, offset=offset)
 
 
 def _after_in_document_order(place: dict, pk: int) -> Q:

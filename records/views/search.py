@@ -13,6 +13,7 @@ from ..search import QueryError, search_pages, search_requests
 from ..search.api import MAX_OFFSET
 from ..search.export import hit_rows
 from ..search.grouped import document_order_pages, pages_of_document, search_documents
+from ..search.scope import scope_for_user
 
 PER_PAGE = 20
 GROUPS_PER_PAGE = 10  # files per screen in the grouped view (each with its best pages)
@@ -41,8 +42,9 @@ def search(request):
             context["error"] = "Some filters could not be read; fix them and search again."
         else:
             try:
+                scope = scope_for_user(request.user, filterset.form.cleaned_data)  # the engine's teams and filters
                 results = _search_screen(
-                    query, filterset.qs, view=view, sort=sort, page_number=page_number, after=after
+                    query, filterset.qs, view=view, sort=sort, page_number=page_number, after=after, scope=scope
                 )
                 if page_number == 1:
                     requests = RecordsRequest.objects.visible_to(request.user)
@@ -95,6 +97,7 @@ def search_document(request, pk):
             results = pages_of_document(
                 query, pages=filterset.qs, document_id=document.pk, order=order,
                 limit=PER_PAGE, offset=(page_number - 1) * PER_PAGE,
+                scope=scope_for_user(request.user, filterset.form.cleaned_data),
             )  # fmt: skip
         except QueryError as error:
             context["error"] = str(error)
@@ -112,15 +115,16 @@ def search_document(request, pk):
     return response
 
 
-def _search_screen(query, pages, *, view, sort, page_number, after):
-    """One screen of the search page: files (grouped) or pages (list) in the chosen order."""
+def _search_screen(query, pages, *, view, sort, page_number, after, scope):
+    """One screen of the search page: files (grouped) or pages (list) in the chosen order; relevance
+    is ranked by the engine inside `scope` (the same teams and filters as `pages`)."""
     if view == "grouped":
         offset = (page_number - 1) * GROUPS_PER_PAGE
-        return search_documents(query, pages=pages, sort=sort, limit=GROUPS_PER_PAGE, offset=offset)
+        return search_documents(query, pages=pages, sort=sort, limit=GROUPS_PER_PAGE, offset=offset, scope=scope)
     offset = (page_number - 1) * PER_PAGE
     if sort == "document":
         return document_order_pages(query, pages=pages, limit=PER_PAGE, offset=offset, after=after)
-    return search_pages(query, pages=pages, limit=PER_PAGE, offset=offset, sort=sort, after=after)
+    return search_pages(query, pages=pages, limit=PER_PAGE, offset=offset, sort=sort, after=after, scope=scope)
 
 
 def _request_titles(user, results) -> dict[int, str]:

@@ -171,6 +171,11 @@ class Stack:
             str(BIN / "celery"), "-A", "config", "worker", "-Q", "extraction,ocr,mail,housekeeping,celery",
             "--concurrency=2", "--loglevel=INFO",
         ])  # fmt: skip
+        # The ranking engine's one writer, as scripts/run.sh and production run it (README, Search).
+        self.spawn("search-worker", [
+            str(BIN / "celery"), "-A", "config", "worker", "-Q", "search", "--concurrency=1",
+            "-n", "search@%h", "--loglevel=INFO",
+        ])  # fmt: skip
         self.gunicorn("web", self.port)
         return self
 

@@ -8,6 +8,7 @@ from records.ingest.intake import (
     request_for_import,
     result_line,
 )
+from records.search.outbox import drain_now
 from records.tasks import submit_document
 
 
@@ -46,5 +47,7 @@ class Command(BaseCommand):
             if options["sync"]:
                 for member in members_of(document):
                     self.stdout.write(result_line(member))
+        if options["sync"]:
+            drain_now()  # issue 15: searchable by the engine when we return, worker or not
         if unrecorded:
             raise CommandError(f"{unrecorded} file(s) could not be read.", returncode=1)

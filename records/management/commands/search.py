@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from records.models import Page, Team
 from records.search import MAX_LIMIT, QueryError, search_pages
+from records.search.scope import scope_for_teams
 
 
 class Command(BaseCommand):
@@ -18,16 +19,17 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="Print a JSON list of hits.")
 
     def handle(self, *args, query, team, limit, **options):
-        pages = Page.objects.all()
+        pages, scope = Page.objects.all(), scope_for_teams(None)
         if team:
             try:
-                pages = Page.objects.for_team(Team.objects.get(slug=team))
+                team = Team.objects.get(slug=team)
+                pages, scope = Page.objects.for_team(team), scope_for_teams([team.pk])
             except Team.DoesNotExist:
                 raise CommandError(f"No team with the slug {team!r}.", returncode=2) from None
         if not 1 <= limit <= MAX_LIMIT:
             raise CommandError(f"--limit must be between 1 and {MAX_LIMIT}.", returncode=2)
         try:
-            results = search_pages(query, pages=pages, limit=limit)
+            results = search_pages(query, pages=pages, limit=limit, scope=scope)
         except QueryError as error:
             raise CommandError(str(error), returncode=2) from None
 

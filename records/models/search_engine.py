@@ -1,0 +1,38 @@
+from django.conf import settings
+from django.db import models, transaction
+
+
+class SearchOutbox(models.Model):
+    """Work for the ranking engine (records/search/outbox.py): a document's pages to re-index,
+    or a request's or team's pages to drop. A plain id, not a foreign key: the row outlives what
+    it names, so a deleted document's pages still leave the engine. Rows are written in the
+    transaction that changes the pages and removed only after the engine committed them, so a
+    killed worker loses nothing."""
+
+    DOCUMENT, REQUEST, TEAM = "document", "request", "team"
+    TARGETS = [(DOCUMENT, "Document (re-index its pages)"), (REQUEST, "Request (drop)"), (TEAM, "Team (drop)")]
+
+    target = models.CharField(max_length=10, choices=TARGETS)
+    target_id = models.BigIntegerField()
+    queued_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.target} {self.target_id}"
+
+    @classmethod
+    def queue(cls, target: str, ids) -> None:
+        """Queue work for the engine in the caller's transaction; the drain task goes on commit."""
+        ids = [pk for pk in ids if pk is not None]
+        if not ids or not settings.SEARCH_ENGINE:
+            return
+        cls.objects.bulk_create([cls(target=target, target_id=pk) for pk in ids])
+        transaction.on_commit(_send_drain)
+
+
+def _send_drain() -> None:
+    from records.tasks import drain_search_outbox_task  # tasks import the models: late, to avoid the cycle
+
+    drain_search_outbox_task.delay()

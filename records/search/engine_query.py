@@ -1,0 +1,206 @@
+"""Our parsed Query (query.py) and the search page's scope as a tantivy query, built term by term.
+
+Nothing a user typed reaches tantivy's own query parser: each word goes through the same
+analyzer the index used and becomes a term query. The team scope and the page's filters are
+must clauses of the same query, so the engine ranks only what the user may see (a small
+team's hits are never pushed out of an unscoped top N).
+"""
+
+import re
+from dataclasses import dataclass
+
+import tantivy
+
+from . import engine
+from .query import Query, Term
+
+Occur = tantivy.Occur
+MAX_PREFIX_TERMS = 256  # the most frequent expansions of a prefix are ranked; the rest still match
+NOTHING = tantivy.Query.empty_query()
+MAX_SNIPPET_WORDS = 32  # a prefix's words marked in one screen of snippets
+
+
+@dataclass(frozen=True)
+class EngineScope:
+    """What the engine may return: pages of `team_ids` (None: every team, an administrator's
+    search), narrowed like the search page's filters. Build it with scope.scope_for()."""
+
+    team_ids: tuple[int, ...] | None
+    request_ids: tuple[int, ...] | None = None
+    page_ids: tuple[int, ...] | None = None
+    document_ids: tuple[int, ...] | None = None  # a file's own pages (the grouped search's "show all")
+    released_from: int | None = None  # YYYYMMDD, inclusive
+    released_to: int | None = None
+    detected_type: str | None = None
+    ocr: bool | None = None
+
+
+def build(query: Query, scope: EngineScope, searcher: tantivy.Searcher) -> tantivy.Query:
+    schema = engine.SCHEMA
+    clauses = [(Occur.Must, _group(schema, group, searcher)) for group in query.groups]
+    clauses += [(Occur.MustNot, _term(schema, term, searcher)) for term in query.excluded]
+    clauses += [(Occur.Must, _const(q)) for q in _scope_clauses(schema, scope)]
+    return tantivy.Query.boolean_query(clauses)
+
+
+def _const(query: tantivy.Query) -> tantivy.Query:
+    # Filters decide membership only: they add nothing to the score.
+    return tantivy.Query.const_score_query(query, 0.0)
+
+
+def _scope_clauses(schema, scope: EngineScope) -> list[tantivy.Query]:
+    clauses = []
+    for field, values in (
+        ("team_id", scope.team_ids),
+        ("request_id", scope.request_ids),
+        ("page_id", scope.page_ids),
+        ("document_id", scope.document_ids),
+    ):
+        if values is not None:
+            clauses.append(tantivy.Query.term_set_query(schema, field, list(values)) if values else NOTHING)
+    if scope.released_from is not None or scope.released_to is not None:
+        clauses.append(
+            tantivy.Query.range_query(
+                schema, "released_day", tantivy.FieldType.Unsigned, scope.released_from, scope.released_to
+            )
+        )
+    if scope.detected_type:
+        clauses.append(tantivy.Query.term_query(schema, "type", scope.detected_type))
+    if scope.ocr is not None:
+        clauses.append(tantivy.Query.term_query(schema, "ocr", int(scope.ocr)))
+    return clauses
+
+
+def _group(schema, group: tuple[Term, ...], searcher) -> tantivy.Query:
+    if len(group) == 1:
+        return _term(schema, group[0], searcher)
+    return tantivy.Query.boolean_query([(Occur.Should, _term(schema, term, searcher)) for term in group])
+
+
+def _term(schema, term: Term, searcher) -> tantivy.Query:
+    if term.kind == "near":
+        return _near(schema, term)
+    if term.kind == "prefix":
+        return _prefix(schema, term.text, searcher)
+    words = _tokens(engine.STEM, term.text)
+    if not words:
+        return NOTHING
+    if len(words) == 1:
+        return tantivy.Query.term_query(schema, "text", words[0])
+    if term.kind == "phrase":
+        return _phrase(schema, term.text, words)
+    # Several tokens in one typed word ("U.S.", "e-mail"): as a phrase, as the SQL backends do.
+    return tantivy.Query.phrase_query(schema, "text", words)
+
+
+def _phrase(schema, text: str, words: list[str]) -> tantivy.Query:
+    exact = _tokens(engine.EXACT, text)
+    if exact and all(word in engine.STOP_WORDS for word in exact):
+        # "of the": one token of the pairs field instead of walking two huge position lists;
+        # "one of the": each pair present, then the exact phrase checked on those pages only.
+        pairs = [f"{a}_{b}" for a, b in zip(exact, exact[1:], strict=False)]
+        pair_queries = [(Occur.Must, tantivy.Query.term_query(schema, "pairs", pair)) for pair in pairs]
+        if len(pairs) == 1:
+            return pair_queries[0][1]
+        return tantivy.Query.boolean_query([*pair_queries, (Occur.Must, _const(_exact_phrase(schema, exact)))])
+    return tantivy.Query.phrase_query(schema, "text", words)
+
+
+def _exact_phrase(schema, words: list[str]) -> tantivy.Query:
+    return tantivy.Query.phrase_query(schema, "exact", words)
+
+
+def _prefix(schema, text: str, searcher) -> tantivy.Query:
+    """Every indexed word starting with `text`, unstemmed (as typed), ranked by BM25 like words."""
+    tokens = _tokens(engine.EXACT, text)
+    if not tokens:
+        return NOTHING
+    *whole, start = tokens  # "u.s.govern*": u, s as words, then the prefix
+    expansions = [term for term, _ in searcher.terms_with_prefix("exact", start, limit=MAX_PREFIX_TERMS)]
+    if not expansions:
+        return NOTHING
+    ranked = tantivy.Query.boolean_query(
+        [(Occur.Should, tantivy.Query.term_query(schema, "exact", word)) for word in expansions]
+        # Past the most frequent expansions: still a match (a rare spelling), scored as nothing.
+        + [(Occur.Should, _const(tantivy.Query.regex_query(schema, "exact", re.escape(start) + ".*")))]
+    )
+    if not whole:
+        return ranked
+    patterns = [*map(re.escape, whole), re.escape(start) + ".*"]
+    in_order = _const(tantivy.Query.regex_phrase_query(schema, "exact", patterns))
+    return tantivy.Query.boolean_query([(Occur.Must, ranked), (Occur.Must, in_order)])
+
+
+def _near(schema, term: Term) -> tantivy.Query:
+    """`a NEAR/n b`: the two sides with at most n words between them, in either order.
+    On the unstemmed field when a side is a prefix (its words as patterns), else on the stemmed one."""
+    left, right = term.near
+    if left.kind == "prefix" or right.kind == "prefix":
+        sides = [_patterns(side) for side in (left, right)]
+        field, make = "exact", tantivy.Query.regex_phrase_query
+    else:
+        sides = [_tokens(engine.STEM, side.text) for side in (left, right)]
+        field, make = "text", tantivy.Query.phrase_query
+    if not all(sides):
+        return NOTHING
+    orders = []
+    for first, second in ((sides[0], sides[1]), (sides[1], sides[0])):
+        words = [(offset, word) for offset, word in enumerate(first + second)]
+        orders.append((Occur.Should, make(schema, field, words, slop=term.distance)))
+    return tantivy.Query.boolean_query(orders)
+
+
+def _patterns(term: Term) -> list[str]:
+    words = [re.escape(word) for word in _tokens(engine.EXACT, term.text)]
+    if words and term.kind == "prefix":
+        words[-1] += ".*"
+    return words
+
+
+def _tokens(analyzer: tantivy.TextAnalyzer, text: str) -> list[str]:
+    return analyzer.analyze(text)
+
+
+def rank(query: Query, scope: EngineScope, *, offset: int, limit: int) -> tuple[list[tuple[int, float]], int]:
+    """(page id, score) for hits offset..offset+limit of every match, best first, ties by page
+    id; and how many match in all (exact: the engine counts as it ranks)."""
+    searcher = engine.searcher()
+    built = build(query, scope, searcher)
+    wanted = offset + limit
+    fetch = wanted + 1
+    count = None
+    while True:
+        found = searcher.search(built, limit=fetch, count=count is None)
+        count = found.count if count is None else count
+        scores = [score for score, _ in found.hits]
+        # Equal scores past the window could belong inside it once ties go by page id: fetch
+        # until the last hit scores below the window's lowest (or every match is in hand).
+        if len(scores) < fetch or not scores[:wanted] or scores[-1] < scores[:wanted][-1]:
+            break
+        fetch *= 4
+    page_ids = searcher.fast_field_values("page_id", [address for _, address in found.hits])
+    ranked = sorted(zip(page_ids, scores, strict=True), key=lambda hit: (-hit[1], hit[0]))
+    return ranked[offset:wanted], count
+
+
+def snippet_query(query: Query, page_ids: list[int]) -> Query:
+    """`query` for marking the snippets of `page_ids`: each prefix becomes the words it matched on
+    those pages (a short prefix such as `rec*` made SQLite's FTS5 walk every "rec…" word of the
+    whole index for 20 snippets: 0.35 s at 100,000 pages), and exclusions go (they mark nothing).
+    The words then match through the stemmed index, which may mark a sibling form too."""
+    if not query.has_prefix or not page_ids:
+        return Query(groups=query.groups)
+    searcher = engine.searcher()
+    on_these = tantivy.Query.term_set_query(engine.SCHEMA, "page_id", list(page_ids))
+
+    def expand(term: Term) -> tuple[Term, ...]:
+        if term.kind != "prefix":
+            return (term,)
+        start = (_tokens(engine.EXACT, term.text) or [""])[-1]
+        if term.text.lower() != start:  # "u.s.govern*": several tokens, left as typed
+            return (term,)
+        found = searcher.terms_with_prefix("exact", start, filter_query=on_these, limit=MAX_SNIPPET_WORDS)
+        # As words: FTS5 builds a prefix's doclist over the whole index, a word is one seek per page.
+        return tuple(Term(word, "word") for word, _ in found) or (term,)
+
+    return Query(groups=tuple(tuple(word for term in group for word in expand(term)) for group in query.groups))
