@@ -233,7 +233,8 @@ def test_the_embedded_worker_consumes_every_queue():
 
     run = (PROJECT / "scripts" / "run.sh").read_text()
     assert "-Q extraction,ocr,mail,housekeeping,celery" in run
-    queues = {"extraction", "ocr", "mail", "housekeeping", "celery"}
+    assert "-Q search --concurrency=1" in run  # the ranking engine's one writer, in a worker of its own
+    queues = {"extraction", "ocr", "mail", "housekeeping", "celery", "search"}
     assert set(app.amqp.queues) == queues
     assert {queue.routing_key for queue in app.amqp.queues.values()} == queues
 

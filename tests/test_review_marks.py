@@ -146,7 +146,7 @@ def test_document_page_list_filters_by_mark(login, admin_user, viewer, memo):
 def test_search_filters_by_mark(login, admin_user, viewer, memo):
     marks.mark_page(page(memo, 4), "responsive", admin_user)
     client = login(viewer)
-    everything = client.get("/search/", {"q": "Hailstorm"}).context["results"]
+    everything = client.get("/search/", {"q": "Hailstorm", "view": "list"}).context["results"]
     assert sorted(hit.page for hit in everything) == [1, 4]
-    tagged = client.get("/search/", {"q": "Hailstorm", "mark": "responsive"}).context["results"]
+    tagged = client.get("/search/", {"q": "Hailstorm", "mark": "responsive", "view": "list"}).context["results"]
     assert [hit.page for hit in tagged] == [4]

@@ -122,3 +122,17 @@ def test_stranger_gets_404_for_a_member_and_its_duplicate(records_request, stran
     for member in Document.objects.filter(archive=archive):
         assert client.get(reverse("document_detail", args=[member.pk])).status_code == 404
         assert client.get(reverse("document_download", args=[member.pk])).status_code == 404
+
+
+def test_an_archive_page_has_one_progress_box_while_its_members_wait(records_request, editor, login):
+    # The archive is read (its members stored, still queued); the page's own box is the one the
+    # browser and the htmx poll find by id, and each waiting member polls without taking that id.
+    archive, _ = add_document(records_request, name="batch.zip", data_or_fileobj=zip_bytes({"a.pdf": pdf_bytes()}))
+    extract_document(archive.pk)
+    member = Document.objects.get(archive=archive)
+    assert member.state == Document.State.QUEUED
+    html = login(editor).get(reverse("document_detail", args=[archive.pk])).content.decode()
+    assert html.count('id="progress"') == 1
+    assert f'{reverse("document_progress", args=[member.pk])}?member=1' in html
+    fragment = login(editor).get(reverse("document_progress", args=[member.pk]) + "?member=1").content.decode()
+    assert 'id="progress"' not in fragment

@@ -156,7 +156,8 @@ def document_detail(request, pk):
 def document_progress(request, pk):
     """The live progress fragment the document page polls (htmx)."""
     document = get_scoped_or_404(Document.objects.select_related("request__team"), request.user, pk=pk)
-    response = render(request, "records/partials/document_progress.html", {"document": document})
+    member = request.GET.get("member") == "1"  # a line of a file tree, not the page's own file
+    response = render(request, "records/partials/document_progress.html", {"document": document, "member": member})
     if document.state in (Document.State.DONE, Document.State.FAILED, Document.State.NEEDS_PASSWORD):
         response["HX-Refresh"] = "true"  # finished: reload once to show the pages
     return response
