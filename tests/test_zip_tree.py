@@ -133,6 +133,6 @@ def test_an_archive_page_has_one_progress_box_while_its_members_wait(records_req
     assert member.state == Document.State.QUEUED
     html = login(editor).get(reverse("document_detail", args=[archive.pk])).content.decode()
     assert html.count('id="progress"') == 1
-    assert f'{reverse("document_progress", args=[member.pk])}?member=1' in html
+    assert f"{reverse('document_progress', args=[member.pk])}?member=1" in html
     fragment = login(editor).get(reverse("document_progress", args=[member.pk]) + "?member=1").content.decode()
     assert 'id="progress"' not in fragment
