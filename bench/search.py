@@ -165,10 +165,15 @@ def corpus_size() -> int:
 
 
 def generate(total: int, seed: int) -> float:
-    """Write `total` pages through the ORM (bulk_create: the database indexes them as they land)."""
+    """Write `total` pages through the ORM (bulk_create). The pages' full-text index is dropped
+    first and rebuilt once at the end by rebuild_index (main() does it after a fresh corpus):
+    row-by-row upkeep (FTS5 triggers, PostgreSQL's generated tsvector and GIN entries) made a
+    million pages take hours, and the rebuild is the same code `rebuild_search_index` runs."""
     from django.db import connection, transaction
 
     from records.models import Agency, Document, Page, RecordsRequest, Statute, StoredFile, Team
+    from records.search.api import backend_for
+    from records.search.sources import PAGES
 
     rng = random.Random(seed)
     sentences = sentence_pool(rng)
@@ -184,6 +189,7 @@ def generate(total: int, seed: int) -> float:
             "records_team",
         ):
             cursor.execute(f"DELETE FROM {table}")
+        backend_for(connection.vendor).uninstall(cursor, [PAGES])
     statute, _ = Statute.objects.get_or_create(
         code="BENCH", defaults={"name": "Bench law", "citation": "-", "calendar": "US-FED"}
     )
