@@ -136,7 +136,8 @@ class SearchView(APIView):
     """Full-text search of your teams' released pages, requests and communications.
 
     `results` holds one page of page hits (`kind: page`); on the first page (offset 0) the
-    request and communication hits follow, each with its `kind`. Thin: records.search does the work.
+    request and communication hits follow, each with its `kind` (`requests_matched` counts them all);
+    `kind=request` pages through those alone, ranked over every match. Thin: records.search does the work.
     """
 
     @extend_schema(
