@@ -324,4 +324,7 @@ class SearchResultsSerializer(serializers.Serializer):
     offset = serializers.IntegerField()
     limit = serializers.IntegerField()
     has_next = serializers.BooleanField()
+    requests_matched = serializers.IntegerField(
+        allow_null=True, help_text="Request and communication hits in all, exactly (page them with kind=request)."
+    )
     results = SearchHitSerializer(many=True)

@@ -121,6 +121,11 @@ class SearchParams(serializers.Serializer):
     limit = serializers.IntegerField(required=False, default=20, min_value=1, max_value=100)
     offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=2**62)
     sort = serializers.ChoiceField(choices=["relevance", "date"], required=False, default="relevance")
+    kind = serializers.ChoiceField(
+        choices=["all", "page", "request"], required=False, default="all",
+        help_text="all: page hits, then (at offset 0) request and communication hits; page: pages only; "
+        "request: request and communication hits only, ranked together over every match and paged by offset.",
+    )  # fmt: skip
     after = serializers.IntegerField(
         required=False, default=None, min_value=1, max_value=2**63 - 1,
         help_text="next_after from the previous response: continue from there (faster than a large offset).",
@@ -131,7 +136,8 @@ class SearchView(APIView):
     """Full-text search of your teams' released pages, requests and communications.
 
     `results` holds one page of page hits (`kind: page`); on the first page (offset 0) the
-    request and communication hits follow, each with its `kind`. Thin: records.search does the work.
+    request and communication hits follow, each with its `kind` (`requests_matched` counts them all);
+    `kind=request` pages through those alone, ranked over every match. Thin: records.search does the work.
     """
 
     @extend_schema(
@@ -144,7 +150,10 @@ class SearchView(APIView):
     def get(self, request):
         params = SearchParams(data=request.query_params)
         params.is_valid(raise_exception=True)
+        kind = params.validated_data["kind"]
         try:
+            if kind == "request":
+                return Response(SearchResultsSerializer(_request_body(request.user, params.validated_data)).data)
             results = search_pages(
                 params.validated_data["q"],
                 pages=Page.objects.visible_to(request.user),
@@ -154,10 +163,11 @@ class SearchView(APIView):
                 after=params.validated_data["after"],
                 scope=scope_for_user(request.user),
             )
-            others = []
-            if params.validated_data["offset"] == 0:
+            others, requests_matched = [], None
+            if params.validated_data["offset"] == 0 and kind == "all":
                 requests = RecordsRequest.objects.visible_to(request.user)
-                others = search_requests(results.query, requests=requests, limit=params.validated_data["limit"]).hits
+                found = search_requests(results.query, requests=requests, limit=params.validated_data["limit"])
+                others, requests_matched = found.hits, found.matched
         except QueryError as e:
             return Response({"q": [str(e)]}, status=400)
         except DatabaseError:
@@ -165,26 +175,34 @@ class SearchView(APIView):
             return Response(
                 {"detail": "The search index is not ready (run manage.py rebuild_search_index)."}, status=503
             )
-        hits = [
-            {
-                "kind": hit.kind,
-                "request_id": hit.request_id,
-                "document_id": hit.document_id,
-                "filename": hit.filename,
-                "page": hit.page,
-                "ocr": hit.ocr,
-                "communication_id": hit.communication_id,
-                "title": hit.title,
-                "snippet": str(hit.snippet),
-            }  # fmt: skip
-            for hit in [*results.hits, *others]
-        ]
+        hits = [_hit_body(hit) for hit in [*results.hits, *others]]
         body = {
             "query": params.validated_data["q"], "matched": results.matched, "matched_capped": results.matched_capped,
             "offset": results.offset, "limit": results.limit, "has_next": results.has_next, "results": hits,
             "matched_exact": results.matched_exact, "next_after": results.next_after, "sort": results.sort,
+            "requests_matched": requests_matched,
         }  # fmt: skip
         return Response(SearchResultsSerializer(body).data)
+
+
+def _request_body(user, params: dict) -> dict:
+    """The response for kind=request: one screen of request and communication hits, ranked over
+    every match (records.search.search_requests), `matched` exact."""
+    requests = RecordsRequest.objects.visible_to(user)
+    results = search_requests(params["q"], requests=requests, limit=params["limit"], offset=params["offset"])
+    return {
+        "query": params["q"], "matched": results.matched, "matched_capped": False, "matched_exact": True,
+        "offset": results.offset, "limit": results.limit, "has_next": results.has_next, "next_after": None,
+        "sort": "relevance", "results": [_hit_body(hit) for hit in results.hits], "requests_matched": results.matched,
+    }  # fmt: skip
+
+
+def _hit_body(hit) -> dict:
+    return {
+        "kind": hit.kind, "request_id": hit.request_id, "document_id": hit.document_id, "filename": hit.filename,
+        "page": hit.page, "ocr": hit.ocr, "communication_id": hit.communication_id, "title": hit.title,
+        "snippet": str(hit.snippet),
+    }  # fmt: skip
 
 
 class NotFoundView(APIView):

@@ -22,6 +22,28 @@ class StoredFile(models.Model):
 class DocumentQuerySet(TeamScopedQuerySet):
     team_path = "request__team"
 
+    def delete(self):
+        """Delete these documents (and, by cascade, their archives' members); their pages leave
+        the ranking engine too (records/search/outbox.py), queued in this transaction."""
+        from .search_engine import SearchOutbox
+
+        with transaction.atomic(using=self.db):
+            SearchOutbox.queue(SearchOutbox.DOCUMENT, self.ids_with_members())
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True  # as_manager() must not offer Document.objects.delete()
+
+    def ids_with_members(self) -> list[int]:
+        """These documents' ids and those of every member of their archives, at any depth: what
+        deleting them deletes (Document.archive cascades)."""
+        ids = set(self.order_by().values_list("pk", flat=True))
+        found = ids
+        while found:
+            found = set(Document.objects.filter(archive_id__in=found).values_list("pk", flat=True)) - ids
+            ids |= found
+        return sorted(ids)
+
     def as_tree(self) -> list["TreeRow"]:
         """These documents in one query, each archive's or email's members indented under it, the
         folders inside an archive as rows of their own (see TreeRow).
@@ -135,7 +157,8 @@ class Document(models.Model):
         from .search_engine import SearchOutbox
 
         with transaction.atomic():
-            SearchOutbox.queue(SearchOutbox.DOCUMENT, [self.pk])
+            # An archive's members go with it (cascade): their pages leave the engine as well.
+            SearchOutbox.queue(SearchOutbox.DOCUMENT, Document.objects.filter(pk=self.pk).ids_with_members())
             return super().delete(*args, **kwargs)
 
     @property

@@ -47,6 +47,18 @@ class Tag(models.Model):
 class RecordsRequestQuerySet(TeamScopedQuerySet):
     team_path = "team"
 
+    def delete(self):
+        """Delete these requests (their documents and pages by cascade); their pages leave the
+        ranking engine too (records/search/outbox.py), queued in this transaction."""
+        from .search_engine import SearchOutbox
+
+        with transaction.atomic(using=self.db):
+            SearchOutbox.queue(SearchOutbox.REQUEST, self.order_by().values_list("pk", flat=True))
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True  # as_manager() must not offer RecordsRequest.objects.delete()
+
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 

@@ -6,6 +6,20 @@ from django.db import models, transaction
 from django.utils import timezone
 
 
+class TeamQuerySet(models.QuerySet):
+    def delete(self):
+        """Delete these teams (their requests, documents and pages by cascade); their pages leave
+        the ranking engine too (records/search/outbox.py), queued in this transaction."""
+        from .search_engine import SearchOutbox
+
+        with transaction.atomic(using=self.db):
+            SearchOutbox.queue(SearchOutbox.TEAM, self.order_by().values_list("pk", flat=True))
+            return super().delete()
+
+    delete.alters_data = True
+    delete.queryset_only = True  # as_manager() must not offer Team.objects.delete()
+
+
 class Team(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(unique=True)
@@ -25,6 +39,8 @@ class Team(models.Model):
         "letterhead contact", max_length=300, blank=True, help_text="Phone, email, website: one line."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -154,20 +154,17 @@ def _with_sheet_rows(hits: list[Hit]) -> list[Hit]:
 
 def search_requests(query: str | Query, *, requests: QuerySet, limit: int = 20, offset: int = 0) -> SearchResults:
     """Requests (title, text sent) and their communications (subject, body) matching `query`
-    inside `requests`, best first, one list."""
+    inside `requests`, one list ranked over every match: best first, ties by kind (requests
+    first) then id; `matched` is exact. A desk holds thousands of these, not millions, so the
+    database ranks them all (bench/search_requests.py has the figures)."""
     _check_scope(requests, RecordsRequest)
     parsed = parse_query(query) if isinstance(query, str) else query
     limit, offset = _check_window(limit, offset)
     communications = Communication.objects.filter(request__in=requests.order_by().values("pk"))
-    # Few requests, so rank the top offset+limit of each kind and merge.
-    hits: list[Hit] = []
-    matched = []
-    for source, scope in ((REQUESTS, requests), (COMMUNICATIONS, communications)):
-        rows, source_matched = _ranked(source, parsed, scope, limit=offset + limit, offset=0)
-        hits += [_hit(source, row) for row in rows]
-        matched.append(source_matched)
-    hits.sort(key=lambda hit: -hit.score)
-    return _results(parsed, hits[offset:], limit=limit, offset=offset, matched=matched)
+    scopes = {REQUESTS: requests, COMMUNICATIONS: communications}
+    ranked, matched = _ranked(parsed, scopes, limit=limit + 1, offset=offset)
+    hits = _request_hits(parsed, ranked[:limit], scopes)
+    return _results(parsed, hits, limit=limit, offset=offset, matched=matched, has_next=len(ranked) > limit)
 
 
 def rebuild_index(using: str = "default") -> dict[str, int]:
@@ -283,26 +280,62 @@ def _page_hits(source: Source, query: Query, ids: list[int], scope: QuerySet) ->
     ]
 
 
-def _ranked(source: Source, query: Query, scope: QuerySet, *, limit: int, offset: int):
-    """limit + 1 rows (the extra one says there is a next page) and the capped match count."""
-    connection = connections[scope.db]
+def _ranked(query: Query, scopes: dict[Source, QuerySet], *, limit: int, offset: int):
+    """([(source, id, score)] for one screen of every source's matches ranked together, best
+    first, ties by source then id; and how many match in all, exactly)."""
+    connection = connections[next(iter(scopes.values())).db]
     backend = backend_for(connection.vendor)
-    try:
-        sql, params = backend.ranked_sql(source, query, scope, limit=limit + 1, offset=offset, cap=CANDIDATES + 1)
-    except EmptyResultSet:  # the scope can match nothing (an anonymous user's teams)
+    parts, params = [], []
+    for order, (source, scope) in enumerate(scopes.items()):
+        try:
+            sql, scored_params = backend.scored_sql(source, query, scope)
+        except EmptyResultSet:  # the scope can match nothing (an anonymous user's teams)
+            continue
+        parts.append(f"SELECT {order} AS source, id, score FROM ({sql}) AS scored_{order}")
+        params += scored_params
+    if not parts:
         return [], 0
+    matches = " UNION ALL ".join(parts)
+    sql = f"""
+        SELECT source, id, score, count(*) OVER () AS matched FROM ({matches}) AS matches
+        ORDER BY score DESC, source, id LIMIT %s OFFSET %s
+    """
+    sources = list(scopes)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        names = [column[0] for column in cursor.description]
-        rows = [dict(zip(names, values, strict=False)) for values in cursor.fetchall()]
+        cursor.execute(sql, [*params, limit, offset])
+        rows = cursor.fetchall()
         if rows:
-            return rows, rows[0]["matched"]
-        if offset == 0:
-            return rows, 0
-        # Past the last hit: count what there was (rare, and capped).
-        sql, params = backend.count_sql(source, query, scope, cap=CANDIDATES + 1)
-        cursor.execute(sql, params)
-        return rows, cursor.fetchone()[0]
+            matched = rows[0][3]
+        else:  # past the last hit (or none): count what there is
+            cursor.execute(f"SELECT count(*) FROM ({matches}) AS matches", params)
+            matched = cursor.fetchone()[0]
+    return [(sources[order], pk, score) for order, pk, score, _ in rows], matched
+
+
+def _request_hits(query: Query, ranked: list, scopes: dict[Source, QuerySet]) -> list[Hit]:
+    """Hits for the ranked (source, id, score) rows, in that order, with their snippets. The
+    details are read through the caller's scoped querysets (defence in depth)."""
+    found: dict[tuple[Source, int], Hit] = {}
+    for source, scope in scopes.items():
+        ids = [pk for row_source, pk, _ in ranked if row_source is source]
+        if not ids:
+            continue
+        connection = connections[scope.db]
+        sql, params = backend_for(connection.vendor).snippets_sql(source, query, ids)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            marked = dict(cursor.fetchall())
+        if source is REQUESTS:
+            details = {pk: (pk, None, title) for pk, title in scope.filter(pk__in=ids).values_list("pk", "title")}
+        else:
+            rows = scope.filter(pk__in=ids).values_list("pk", "request_id", "subject")
+            details = {pk: (request_id, pk, subject) for pk, request_id, subject in rows}
+        for pk, (request_id, communication_id, title) in details.items():
+            found[source, pk] = Hit(
+                kind=source.kind, request_id=request_id, snippet=snippets.to_html(marked.get(pk)), score=None,
+                communication_id=communication_id, title=title,
+            )  # fmt: skip
+    return [replace(found[source, pk], score=score) for source, pk, score in ranked if (source, pk) in found]
 
 
 def _hit(source: Source, row: dict) -> Hit:
@@ -319,19 +352,12 @@ def _hit(source: Source, row: dict) -> Hit:
     )  # fmt: skip
 
 
-def _results(query: Query, hits: list[Hit], *, limit: int, offset: int, matched: list[int]) -> SearchResults:
-    """`matched`: each source's match count, capped at CANDIDATES + 1 (over the cap: "more than")."""
-    shown = max(0, min(limit, CANDIDATES - offset))  # never past the ranked candidates
+def _results(query: Query, hits: list[Hit], *, limit: int, offset: int, matched: int, has_next: bool):
+    """One screen of request and communication hits; `matched`: how many match in all, exactly."""
     return SearchResults(
-        query=query,
-        hits=hits[:shown],
-        offset=offset,
-        limit=limit,
-        has_next=len(hits) > limit and offset + limit < CANDIDATES,
-        matched=sum(min(count, CANDIDATES) for count in matched),
-        matched_capped=any(count > CANDIDATES for count in matched),
-        cap=CANDIDATES,
-    )
+        query=query, hits=hits, offset=offset, limit=limit, has_next=has_next,
+        matched=matched, matched_exact=True, cap=matched,
+    )  # fmt: skip
 
 
 def _check_scope(scope: QuerySet, model) -> None:

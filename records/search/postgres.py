@@ -254,3 +254,12 @@ def snippets_sql(source: Source, query: Query, ids: list[int]) -> tuple[str, lis
         WHERE row.id = ANY(%s)
     """
     return sql, [snippets.START, *match_params, HEADLINE_OPTIONS, *match_params, HEADLINE_OPTIONS, list(ids)]
+
+
+def scored_sql(source: Source, query: Query, scope: QuerySet) -> tuple[str, list]:
+    """SQL listing every match inside `scope` with its score (higher is better): columns id, score,
+    unordered. ts_rank over every match: for tables of thousands of rows (requests, letters)."""
+    match_sql, match_params = tsquery_sql(query)
+    scored = _candidates(source, scope, match_sql, match_params).values_list("pk", "search_score")
+    sql, params = scored.query.sql_with_params()
+    return f"SELECT id, score FROM ({sql}) AS scored (id, score)", list(params)

@@ -46,7 +46,7 @@ class SearchResults:
     limit: int = 20
     has_next: bool = False
     # Page search: how many pages match, exact when `matched_exact`, else an estimate ("about N").
-    # Request search: how many were ranked (at most `cap` per kind); `matched_capped`: there were more.
+    # Request search: how many requests and communications match, exactly (all are ranked).
     matched: int = 0
     matched_capped: bool = False
     cap: int = 0

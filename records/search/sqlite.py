@@ -191,3 +191,14 @@ def snippets_sql(source: Source, query: Query, ids: list[int]) -> tuple[str, lis
         f"WHERE {fts} MATCH %s AND rowid IN ({marks})"
     )
     return sql, [snippets.START, snippets.STOP, snippets.ELLIPSIS, match_expression(query), *ids]
+
+
+def scored_sql(source: Source, query: Query, scope: QuerySet) -> tuple[str, list]:
+    """SQL listing every match inside `scope` with its score (higher is better): columns id, score,
+    unordered. bm25 over every match: for tables of thousands of rows (requests, letters)."""
+    fts = _fts_for(source, query)
+    scope_sql, scope_params = _in_scope(scope, fts)
+    # bm25 is lower-is-better; weight earlier columns (a request's title) above later ones.
+    weights = "".join(f", {float(len(source.columns) - i)}" for i in range(len(source.columns)))
+    sql = f"SELECT rowid AS id, -bm25({fts}{weights}) AS score FROM {fts} WHERE {fts} MATCH %s AND {scope_sql}"
+    return sql, [match_expression(query), *scope_params]

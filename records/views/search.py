@@ -16,6 +16,7 @@ from ..search.grouped import document_order_pages, pages_of_document, search_doc
 from ..search.scope import scope_for_user
 
 PER_PAGE = 20
+REQUESTS_PER_PAGE = 10  # request and letter hits per screen of their own section (paged by ?rpage=)
 GROUPS_PER_PAGE = 10  # files per screen in the grouped view (each with its best pages)
 MAX_PAGE = MAX_OFFSET // PER_PAGE  # only so the offset fits in 64 bits (a huge one overflowed SQLite)
 SORT_CHOICES = [("relevance", "Relevance"), ("date", "Release date, newest first"), ("document", "Document order")]
@@ -34,6 +35,7 @@ def search(request):
     page_number = _whole_number(request.GET.get("page"), default=1, top=MAX_PAGE)
     # The last page id of the screen before: the next screen continues from it (keyset).
     after = _whole_number(request.GET.get("after"), default=None, top=MAX_ID)
+    request_page = _whole_number(request.GET.get("rpage"), default=1, top=MAX_PAGE)
     sort = _choice(request.GET.get("sort"), SORT_CHOICES)
     view = _choice(request.GET.get("view"), VIEW_CHOICES)
     context.update(sort=sort, sort_choices=SORT_CHOICES, view=view, view_choices=VIEW_CHOICES)
@@ -46,11 +48,14 @@ def search(request):
                 results = _search_screen(
                     query, filterset.qs, view=view, sort=sort, page_number=page_number, after=after, scope=scope
                 )
-                if page_number == 1:
-                    requests = RecordsRequest.objects.visible_to(request.user)
-                    if filterset.form.cleaned_data.get("campaign"):
-                        requests = requests.filter(campaign_id=filterset.form.cleaned_data["campaign"])
-                    context["request_hits"] = search_requests(query, requests=requests, limit=10)
+                # Request and letter hits always show, in their own section with its own paging.
+                requests = RecordsRequest.objects.visible_to(request.user)
+                if filterset.form.cleaned_data.get("campaign"):
+                    requests = requests.filter(campaign_id=filterset.form.cleaned_data["campaign"])
+                context["request_hits"] = search_requests(
+                    query, requests=requests, limit=REQUESTS_PER_PAGE, offset=(request_page - 1) * REQUESTS_PER_PAGE
+                )
+                context["request_page"] = request_page
             except QueryError as error:
                 context["error"] = str(error)
             else:
@@ -65,6 +70,8 @@ def search(request):
                         for group in results
                     ]
     query_string = request.GET.copy()
+    query_string.pop("rpage", None)
+    context["request_querystring"] = query_string.urlencode()  # the request section's paging keeps the pages'
     query_string.pop("page", None)
     query_string.pop("after", None)
     context["querystring"] = query_string.urlencode()
