@@ -17,7 +17,6 @@ from .query import Query, Term
 Occur = tantivy.Occur
 MAX_PREFIX_TERMS = 256  # the most frequent expansions of a prefix are ranked; the rest still match
 NOTHING = tantivy.Query.empty_query()
-MAX_SNIPPET_WORDS = 32  # a prefix's words marked in one screen of snippets
 
 
 @dataclass(frozen=True)
@@ -161,10 +160,13 @@ def _tokens(analyzer: tantivy.TextAnalyzer, text: str) -> list[str]:
     return analyzer.analyze(text)
 
 
-def rank(query: Query, scope: EngineScope, *, offset: int, limit: int) -> tuple[list[tuple[int, float]], int]:
+def rank(
+    query: Query, scope: EngineScope, *, offset: int, limit: int, searcher: tantivy.Searcher | None = None
+) -> tuple[list[tuple[int, float]], int]:
     """(page id, score) for hits offset..offset+limit of every match, best first, ties by page
-    id; and how many match in all (exact: the engine counts as it ranks)."""
-    searcher = engine.searcher()
+    id; and how many match in all (exact: the engine counts as it ranks). `searcher`: the one
+    reader of this search (engine.searcher()), else a fresh one."""
+    searcher = searcher or engine.searcher()
     built = build(query, scope, searcher)
     wanted = offset + limit
     fetch = wanted + 1
@@ -181,26 +183,3 @@ def rank(query: Query, scope: EngineScope, *, offset: int, limit: int) -> tuple[
     page_ids = searcher.fast_field_values("page_id", [address for _, address in found.hits])
     ranked = sorted(zip(page_ids, scores, strict=True), key=lambda hit: (-hit[1], hit[0]))
     return ranked[offset:wanted], count
-
-
-def snippet_query(query: Query, page_ids: list[int]) -> Query:
-    """`query` for marking the snippets of `page_ids`: each prefix becomes the words it matched on
-    those pages (a short prefix such as `rec*` made SQLite's FTS5 walk every "rec…" word of the
-    whole index for 20 snippets: 0.35 s at 100,000 pages), and exclusions go (they mark nothing).
-    The words then match through the stemmed index, which may mark a sibling form too."""
-    if not query.has_prefix or not page_ids:
-        return Query(groups=query.groups)
-    searcher = engine.searcher()
-    on_these = tantivy.Query.term_set_query(engine.SCHEMA, "page_id", list(page_ids))
-
-    def expand(term: Term) -> tuple[Term, ...]:
-        if term.kind != "prefix":
-            return (term,)
-        start = (_tokens(engine.EXACT, term.text) or [""])[-1]
-        if term.text.lower() != start:  # "u.s.govern*": several tokens, left as typed
-            return (term,)
-        found = searcher.terms_with_prefix("exact", start, filter_query=on_these, limit=MAX_SNIPPET_WORDS)
-        # As words: FTS5 builds a prefix's doclist over the whole index, a word is one seek per page.
-        return tuple(Term(word, "word") for word, _ in found) or (term,)
-
-    return Query(groups=tuple(tuple(word for term in group for word in expand(term)) for group in query.groups))
