@@ -125,13 +125,11 @@ def _engine_hits(query: Query, ids: list[int], scope: QuerySet) -> list[Hit]:
     are cut from that text in Python (engine_snippets: the SQL snippet functions re-ran the match)."""
     if not ids:
         return []
-    rows = scope.filter(pk__in=ids).values(*HIT_FIELDS, "text")
+    rows = scope.filter(pk__in=ids).order_by().values(*HIT_FIELDS, "text")  # put in the engine's order below
     details = {row["id"]: row for row in rows}
-    return [
-        _page_hit(details[pk], snippets.to_html(engine_snippets.snippet(details[pk]["text"], query)))
-        for pk in ids
-        if pk in details
-    ]
+    ids = [pk for pk in ids if pk in details]
+    cut = engine_snippets.snippets([details[pk]["text"] for pk in ids], query)
+    return [_page_hit(details[pk], snippets.to_html(raw)) for pk, raw in zip(ids, cut, strict=True)]
 
 
 def matching_pages(query: str | Query, *, pages: QuerySet) -> QuerySet:

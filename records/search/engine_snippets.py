@@ -13,17 +13,21 @@ escapes everything before it turns them into <mark>.
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
 
-from . import engine, snippets
+from . import engine
 from .query import Query, Term
+from .snippets import ELLIPSIS, START, STOP
 
 SNIPPET_WORDS = 24  # as the SQL backends' snippets (FTS5 SNIPPET_TOKENS, ts_headline MaxWords)
 LEAD_WORDS = 3  # words shown before the first mark, when the page has them
 # One capturing group: split() alternates separator, word, separator, … (words at odd indexes).
 _WORDS = re.compile(r"([^\W_]+)")
-_SENTINELS = {ord(snippets.START): None, ord(snippets.STOP): None}
+_SENTINELS = {ord(START): None, ord(STOP): None}
 _CACHE_SIZE = 200_000  # analyzed words kept between searches (a corpus's working vocabulary)
-_analyzed: dict[tuple[bool, str], str | None] = {}
+# Words as each analyzer indexed them (None: too long to be a token), kept between searches.
+_STEMMED: dict[str, str | None] = {}
+_EXACT: dict[str, str | None] = {}
 
 
 @dataclass(frozen=True)
@@ -36,35 +40,53 @@ class _Pattern:
     prefix: bool = False
 
 
+def snippets(texts: list[str], query: Query) -> list[str]:
+    """For each of `texts`, about SNIPPET_WORDS words around its best cluster of matches of
+    `query`, the matches between START and STOP, "…" where text was cut (raw:
+    pass each through snippets.to_html); the start of the page, unmarked, when nothing in it
+    matches. One screen at a time: the words of every page go through the analyzers at once."""
+    pages = [_WORDS.split(text or "") for text in texts]
+    leaves = [(number, leaf) for number, leaf in enumerate(term for group in query.groups for term in group)]
+    vocabulary = {word for parts in pages for word in parts[1::2]}
+    for stemmed in {pattern.stemmed for _, term in leaves for pattern in _patterns(term)}:
+        _learn(vocabulary, stemmed)
+    return [_snippet(parts, leaves) for parts in pages]
+
+
 def snippet(text: str, query: Query) -> str:
-    """About SNIPPET_WORDS words of `text` around its best cluster of matches of `query`, the
-    matches between snippets.START and snippets.STOP, "…" where text was cut (raw: pass it through
-    snippets.to_html). The start of the page, unmarked, when nothing in it matches."""
-    parts = _WORDS.split(text or "")
+    """snippets() of one text."""
+    return snippets([text], query)[0]
+
+
+def _snippet(parts: list[str], leaves: list[tuple[int, Term]]) -> str:
     words = parts[1::2]
     if not words:
         return ""
-    spans = _matches(words, query)
+    spans = _matches(words, leaves)
     first = _window(spans, len(words))
     last = min(first + SNIPPET_WORDS, len(words))
     marked = [(max(start, first), min(end, last - 1)) for start, end, _ in spans if start < last and end >= first]
     return _render(parts, first, last, _merged(marked))
 
 
-def _matches(words: list[str], query: Query) -> list[tuple[int, int, int]]:
-    """(first word, last word, leaf number) of each match, by first word."""
+def _matches(words: list[str], leaves: list[tuple[int, Term]]) -> list[tuple[int, int, int]]:
+    """(first word, last word, leaf number) of each match, by first word (exclusions match
+    nothing on a hit: only the groups' terms are leaves)."""
     spans = []
-    leaf_number = 0
-    for group in query.groups:  # exclusions match nothing on a hit
-        for term in group:
-            if term.kind == "near":
-                spans += [(*span, leaf_number) for span in _near(words, term)]
-            else:
-                spans += [(*span, leaf_number) for span in _find(words, _pattern(term))]
-            leaf_number += 1
+    for number, term in leaves:
+        found = _near(words, term) if term.kind == "near" else _find(words, _pattern(term))
+        spans += [(start, end, number) for start, end in found]
     return sorted(spans)
 
 
+def _patterns(term: Term) -> list["_Pattern"]:
+    if term.kind != "near":
+        return [_pattern(term)]
+    exact = any(side.kind == "prefix" for side in term.near)
+    return [_pattern(side, exact=exact) for side in term.near]
+
+
+@lru_cache(maxsize=1024)
 def _pattern(term: Term, *, exact: bool = False) -> _Pattern:
     """The engine's reading of one typed term (engine_query._term): words and phrases on the
     stemmed field, a phrase of stop words ("of the") and a prefix on the unstemmed one."""
@@ -79,10 +101,7 @@ def _pattern(term: Term, *, exact: bool = False) -> _Pattern:
 def _near(words: list[str], term: Term) -> list[tuple[int, int]]:
     """Both sides of `a NEAR/n b` where the other side is at most n words away, either order
     (on the unstemmed words when a side is a prefix, as the engine does)."""
-    left, right = term.near
-    exact = left.kind == "prefix" or right.kind == "prefix"
-    lefts = _find(words, _pattern(left, exact=exact))
-    rights = _find(words, _pattern(right, exact=exact))
+    lefts, rights = (_find(words, pattern) for pattern in _patterns(term))
     near = set()
     for one, other in ((lefts, rights), (rights, lefts)):  # `other` after `one`, then the other way round
         starts = [start for start, _ in other]
@@ -114,18 +133,27 @@ def _find(words: list[str], pattern: _Pattern) -> list[tuple[int, int]]:
 
 def _analyze(words: list[str], stemmed: bool) -> list[str | None]:
     """Each word as the engine's analyzer indexed it (None: too long to be a token)."""
+    known = _STEMMED if stemmed else _EXACT
+    _learn(words, stemmed)
+    return list(map(known.__getitem__, words))
+
+
+def _learn(words, stemmed: bool) -> None:
+    """Put the words not analyzed yet through the analyzer, in one call."""
+    known = _STEMMED if stemmed else _EXACT
+    missing = set(words).difference(known)
+    if not missing:
+        return
+    if len(known) + len(missing) > _CACHE_SIZE:
+        known.clear()
+        missing = set(words)
     analyzer = engine.STEM if stemmed else engine.EXACT
-    missing = list({word for word in words if (stemmed, word) not in _analyzed})
-    if missing:
-        if len(_analyzed) + len(missing) > _CACHE_SIZE:
-            _analyzed.clear()
-        kept = [word for word in missing if len(word.encode()) < engine.MAX_TOKEN]
-        tokens = analyzer.analyze(" ".join(kept))
-        if len(tokens) != len(kept):  # a word the engine splits otherwise: one at a time
-            tokens = [" ".join(analyzer.analyze(word)) for word in kept]
-        _analyzed.update(((stemmed, word), None) for word in missing)
-        _analyzed.update(((stemmed, word), token) for word, token in zip(kept, tokens, strict=True))
-    return [_analyzed[stemmed, word] for word in words]
+    kept = [word for word in missing if len(word.encode()) < engine.MAX_TOKEN]
+    tokens = analyzer.analyze(" ".join(kept))
+    if len(tokens) != len(kept):  # a word the engine splits otherwise: one at a time
+        tokens = [" ".join(analyzer.analyze(word)) for word in kept]
+    known.update(dict.fromkeys(missing))
+    known.update(zip(kept, tokens, strict=True))
 
 
 def _window(spans: list[tuple[int, int, int]], count: int) -> int:
@@ -160,9 +188,9 @@ def _render(parts: list[str], first: int, last: int, marks: list[tuple[int, int]
     """Words first..last-1 with what lies between them, the marked runs between sentinels."""
     pieces = [part.translate(_SENTINELS) for part in parts[2 * first + 1 : 2 * last]]  # word, separator, word, …
     for start, end in marks:
-        pieces[2 * (start - first)] = snippets.START + pieces[2 * (start - first)]
-        pieces[2 * (end - first)] += snippets.STOP
+        pieces[2 * (start - first)] = START + pieces[2 * (start - first)]
+        pieces[2 * (end - first)] += STOP
     # Cut text gets "…"; the page's own start or end keeps what stands around its words (a quote, a stop).
-    lead = snippets.ELLIPSIS if first > 0 else parts[0].translate(_SENTINELS)
-    tail = snippets.ELLIPSIS if last < len(parts) // 2 else parts[-1].translate(_SENTINELS)
+    lead = ELLIPSIS if first > 0 else parts[0].translate(_SENTINELS)
+    tail = ELLIPSIS if last < len(parts) // 2 else parts[-1].translate(_SENTINELS)
     return lead + "".join(pieces) + tail
