@@ -25,9 +25,9 @@ LEAD_WORDS = 3  # words shown before the first mark, when the page has them
 _WORDS = re.compile(r"([^\W_]+)")
 _SENTINELS = {ord(START): None, ord(STOP): None}
 _CACHE_SIZE = 200_000  # analyzed words kept between searches (a corpus's working vocabulary)
-# Words as each analyzer indexed them (None: too long to be a token), kept between searches.
-_STEMMED: dict[str, str | None] = {}
-_EXACT: dict[str, str | None] = {}
+# Words as each analyzer (stemmed: True, as typed: False) indexed them, None for a word too long
+# to be a token; kept between searches.
+_KNOWN: dict[bool, dict[str, str | None]] = {True: {}, False: {}}
 
 
 @dataclass(frozen=True)
@@ -133,19 +133,18 @@ def _find(words: list[str], pattern: _Pattern) -> list[tuple[int, int]]:
 
 def _analyze(words: list[str], stemmed: bool) -> list[str | None]:
     """Each word as the engine's analyzer indexed it (None: too long to be a token)."""
-    known = _STEMMED if stemmed else _EXACT
-    _learn(words, stemmed)
-    return list(map(known.__getitem__, words))
+    return list(map(_learn(words, stemmed).__getitem__, words))
 
 
-def _learn(words, stemmed: bool) -> None:
-    """Put the words not analyzed yet through the analyzer, in one call."""
-    known = _STEMMED if stemmed else _EXACT
+def _learn(words, stemmed: bool) -> dict[str, str | None]:
+    """The analyzer's known words, with those not analyzed yet put through it in one call. A full
+    cache is replaced, not cleared, so a search in another thread keeps the one it holds."""
+    known = _KNOWN[stemmed]
     missing = set(words).difference(known)
     if not missing:
-        return
+        return known
     if len(known) + len(missing) > _CACHE_SIZE:
-        known.clear()
+        known = _KNOWN[stemmed] = {}
         missing = set(words)
     analyzer = engine.STEM if stemmed else engine.EXACT
     kept = [word for word in missing if len(word.encode()) < engine.MAX_TOKEN]
@@ -154,6 +153,7 @@ def _learn(words, stemmed: bool) -> None:
         tokens = [" ".join(analyzer.analyze(word)) for word in kept]
     known.update(dict.fromkeys(missing))
     known.update(zip(kept, tokens, strict=True))
+    return known
 
 
 def _window(spans: list[tuple[int, int, int]], count: int) -> int:
