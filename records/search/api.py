@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 
 from records.models import Communication, Page, RecordsRequest
 
-from . import engine, engine_query, outbox, postgres, snippets, sqlite
+from . import engine, engine_query, engine_snippets, outbox, postgres, snippets, sqlite
 from .engine_query import EngineScope
 from .query import Query, QueryError, parse_query
 from .results import Hit, SearchResults
@@ -102,22 +102,34 @@ def _engine_results(query: Query, pages: QuerySet, scope: EngineScope, *, limit:
     try:
         if settings.SEARCH_ENGINE_REBUILD_BEFORE_SEARCH:
             outbox.rebuild()
-        elif engine.page_count() == 0 and pages.exists():
+        searcher = engine.searcher()  # one reload per search: the count, the ranking and the check below
+        if searcher.num_docs == 0 and pages.exists():
             return None  # not built yet (a fresh deploy before rebuild_search_index): the SQL answers
         offset = min(offset, MAX_ENGINE_OFFSET)
-        ranked, matched = engine_query.rank(query, scope, offset=offset, limit=limit + 1)
+        ranked, matched = engine_query.rank(query, scope, offset=offset, limit=limit + 1, searcher=searcher)
     except (engine.EngineUnavailable, OSError):
         logger.exception("The search engine could not answer; searching the database instead.")
         return None
     has_next, ranked = len(ranked) > limit, ranked[:limit]
     scores = dict(ranked)
-    # Read back through the caller's queryset (defence in depth), in the engine's order.
-    marking = engine_query.snippet_query(query, list(scores))
-    hits = [replace(hit, score=scores[hit.page_id]) for hit in _page_hits(PAGES, marking, list(scores), pages)]
+    hits = [replace(hit, score=scores[hit.page_id]) for hit in _engine_hits(query, list(scores), pages)]
     return SearchResults(
         query=query, hits=hits, offset=offset, limit=limit, has_next=has_next,
         matched=matched, matched_exact=True, cap=matched, sort="relevance",
     )  # fmt: skip
+
+
+def _engine_hits(query: Query, ids: list[int], scope: QuerySet) -> list[Hit]:
+    """Hits for the engine's page `ids` that `scope` holds, in that order: one query through the
+    caller's scoped queryset (the defence in depth) reads their details and text, and the snippets
+    are cut from that text in Python (engine_snippets: the SQL snippet functions re-ran the match)."""
+    if not ids:
+        return []
+    rows = scope.filter(pk__in=ids).order_by().values(*HIT_FIELDS, "text")  # put in the engine's order below
+    details = {row["id"]: row for row in rows}
+    ids = [pk for pk in ids if pk in details]
+    cut = engine_snippets.snippets([details[pk]["text"] for pk in ids], query)
+    return [_page_hit(details[pk], snippets.to_html(raw)) for pk, raw in zip(ids, cut, strict=True)]
 
 
 def matching_pages(query: str | Query, *, pages: QuerySet) -> QuerySet:
@@ -251,9 +263,7 @@ def _page_hits(source: Source, query: Query, ids: list[int], scope: QuerySet) ->
     if not ids:
         return []
     connection = connections[scope.db]
-    rows = scope.filter(pk__in=ids).values(
-        "id", "number", "ocr", "document_id", "document__request_id", "document__original_name", "sheet", "row"
-    )
+    rows = scope.filter(pk__in=ids).values(*HIT_FIELDS)
     details = {row["id"]: row for row in rows}
     ids = [pk for pk in ids if pk in details]
     if not ids:
@@ -262,22 +272,27 @@ def _page_hits(source: Source, query: Query, ids: list[int], scope: QuerySet) ->
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         marked = dict(cursor.fetchall())
-    return [
-        Hit(
-            kind="page",
-            request_id=details[pk]["document__request_id"],
-            snippet=snippets.to_html(marked.get(pk)),
-            score=None,
-            page_id=pk,
-            document_id=details[pk]["document_id"],
-            filename=details[pk]["document__original_name"],
-            page=details[pk]["number"],
-            ocr=details[pk]["ocr"],
-            sheet=details[pk]["sheet"] if details[pk]["row"] is not None else "",
-            row=details[pk]["row"],
-        )  # fmt: skip
-        for pk in ids
-    ]
+    return [_page_hit(details[pk], snippets.to_html(marked.get(pk))) for pk in ids]
+
+
+HIT_FIELDS = ("id", "number", "ocr", "document_id", "document__request_id", "document__original_name", "sheet", "row")
+
+
+def _page_hit(row: dict, snippet) -> Hit:
+    """A page's hit (score None: not ranked) from its HIT_FIELDS."""
+    return Hit(
+        kind="page",
+        request_id=row["document__request_id"],
+        snippet=snippet,
+        score=None,
+        page_id=row["id"],
+        document_id=row["document_id"],
+        filename=row["document__original_name"],
+        page=row["number"],
+        ocr=row["ocr"],
+        sheet=row["sheet"] if row["row"] is not None else "",
+        row=row["row"],
+    )
 
 
 def _ranked(query: Query, scopes: dict[Source, QuerySet], *, limit: int, offset: int):

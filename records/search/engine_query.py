@@ -7,7 +7,7 @@ team's hits are never pushed out of an unscoped top N).
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import tantivy
 
@@ -15,9 +15,9 @@ from . import engine
 from .query import Query, Term
 
 Occur = tantivy.Occur
+TEAM_BUCKETS = 100_000  # teams counted per search (more: the team clause always applies)
 MAX_PREFIX_TERMS = 256  # the most frequent expansions of a prefix are ranked; the rest still match
 NOTHING = tantivy.Query.empty_query()
-MAX_SNIPPET_WORDS = 32  # a prefix's words marked in one screen of snippets
 
 
 @dataclass(frozen=True)
@@ -161,14 +161,16 @@ def _tokens(analyzer: tantivy.TextAnalyzer, text: str) -> list[str]:
     return analyzer.analyze(text)
 
 
-def rank(query: Query, scope: EngineScope, *, offset: int, limit: int) -> tuple[list[tuple[int, float]], int]:
+def rank(
+    query: Query, scope: EngineScope, *, offset: int, limit: int, searcher: tantivy.Searcher | None = None
+) -> tuple[list[tuple[int, float]], int]:
     """(page id, score) for hits offset..offset+limit of every match, best first, ties by page
-    id; and how many match in all (exact: the engine counts as it ranks)."""
-    searcher = engine.searcher()
-    built = build(query, scope, searcher)
+    id; and how many match in all (exact: the engine counts as it ranks). `searcher`: the one
+    reader of this search (engine.searcher()), else a fresh one."""
+    searcher = searcher or engine.searcher()
+    built, count = _ranked_query(query, scope, searcher)
     wanted = offset + limit
     fetch = wanted + 1
-    count = None
     while True:
         found = searcher.search(built, limit=fetch, count=count is None)
         count = found.count if count is None else count
@@ -183,24 +185,28 @@ def rank(query: Query, scope: EngineScope, *, offset: int, limit: int) -> tuple[
     return ranked[offset:wanted], count
 
 
-def snippet_query(query: Query, page_ids: list[int]) -> Query:
-    """`query` for marking the snippets of `page_ids`: each prefix becomes the words it matched on
-    those pages (a short prefix such as `rec*` made SQLite's FTS5 walk every "rec…" word of the
-    whole index for 20 snippets: 0.35 s at 100,000 pages), and exclusions go (they mark nothing).
-    The words then match through the stemmed index, which may mark a sibling form too."""
-    if not query.has_prefix or not page_ids:
-        return Query(groups=query.groups)
-    searcher = engine.searcher()
-    on_these = tantivy.Query.term_set_query(engine.SCHEMA, "page_id", list(page_ids))
+def _ranked_query(query: Query, scope: EngineScope, searcher) -> tuple[tantivy.Query, int | None]:
+    """The query to rank with, and how many match when that is known already.
 
-    def expand(term: Term) -> tuple[Term, ...]:
-        if term.kind != "prefix":
-            return (term,)
-        start = (_tokens(engine.EXACT, term.text) or [""])[-1]
-        if term.text.lower() != start:  # "u.s.govern*": several tokens, left as typed
-            return (term,)
-        found = searcher.terms_with_prefix("exact", start, filter_query=on_these, limit=MAX_SNIPPET_WORDS)
-        # As words: FTS5 builds a prefix's doclist over the whole index, a word is one seek per page.
-        return tuple(Term(word, "word") for word, _ in found) or (term,)
-
-    return Query(groups=tuple(tuple(word for term in group for word in expand(term)) for group in query.groups))
+    A team clause over most of the index costs more than the ranking itself (tantivy gathers the
+    teams' postings into a bitset on every search: at 100,000 pages, 38 ms for ten teams against
+    1 ms for a frequent word alone), and when every match of the query lies in the user's teams it
+    changes nothing: the same pages match with the same scores (scope clauses score 0). The
+    query's matches counted per team (a fast-field aggregation, about 1 ms) say whether that is so;
+    if it is, the query ranks without the clause, and the count is exact either way.
+    """
+    if scope.team_ids is None or replace(scope, team_ids=None) != EngineScope(team_ids=None):
+        return build(query, scope, searcher), None  # every team already, or other filters too
+    in_teams = sum(searcher.doc_freq("team_id", team) for team in scope.team_ids)
+    if in_teams * 2 < searcher.num_docs:
+        return build(query, scope, searcher), None  # a small share: the team clause drives cheaply
+    unscoped = build(query, EngineScope(team_ids=None), searcher)
+    per_team = searcher.aggregate(unscoped, {"teams": {"terms": {"field": "team_id", "size": TEAM_BUCKETS}}})
+    teams = per_team["teams"]
+    if teams.get("sum_other_doc_count") or teams.get("doc_count_error_upper_bound"):
+        return build(query, scope, searcher), None  # more teams than buckets: no exact answer here
+    counts = {int(bucket["key"]): bucket["doc_count"] for bucket in teams["buckets"]}
+    inside = sum(counts.get(team, 0) for team in scope.team_ids)
+    if inside == sum(counts.values()):
+        return unscoped, inside
+    return build(query, scope, searcher), inside
