@@ -458,7 +458,7 @@ def _extract_office(document: Document, kind: str, limits: Limits) -> None:
                 ((_, pdf_path),) = run_isolated(
                     convert_to_pdf, str(path), kind, folder, limits.office_seconds,
                     memory_mb=limits.parse_memory_mb,
-                    total_seconds=limits.office_seconds + 30, idle_seconds=limits.office_seconds + 30,
+                    total_seconds=limits.office_conversion_seconds(), idle_seconds=limits.office_conversion_seconds(),
                 )  # fmt: skip
                 with open(pdf_path, "rb") as pdf:
                     converted = store_file(pdf)
@@ -475,9 +475,9 @@ _OFFICE_WHAT = {"docx": "Word file", "docm": "Word file", "odt": "OpenDocument t
 
 
 def _tracked_changes(path: str, limits: Limits) -> dict:
-    ((_, changes),) = run_isolated(
+    ((_, changes),) = run_isolated(  # one answer at the end: page_seconds bounds it (Limits.extract_step_seconds)
         read_tracked_changes, path,
-        memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
+        memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
     )  # fmt: skip
     return changes if any(changes["counts"].values()) else {}
 
