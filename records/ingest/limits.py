@@ -62,6 +62,10 @@ class Limits:
     # legitimately take (extract_step_seconds), so a slow but working file is never cut off by Celery.
     task_margin_seconds: int = 120
 
+    # With released files in a bucket (S3), the files downloaded to this machine are kept (by content hash,
+    # least recently used go first) up to this many MB, so page images and OCR chunks do not download again.
+    released_cache_mb: int = 2048
+
     # A worker that has not written for this long is presumed dead; see release_stale_documents.
     stale_after_seconds: int = 300
     max_attempts: int = 3
