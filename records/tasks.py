@@ -31,7 +31,9 @@ from records.search.outbox import drain
 
 logger = logging.getLogger(__name__)
 
-_PARSE_SECONDS = current_limits().parse_seconds
+# One extraction step may convert an office file with LibreOffice before reading its PDF: the task's limits
+# cover both (Limits.extract_step_seconds), then the margin; the hard limit a minute after the soft one.
+_EXTRACT_SOFT_SECONDS = current_limits().extract_step_seconds() + current_limits().task_margin_seconds
 
 
 def submit_document(request, *, name, data_or_fileobj, user=None, communication=None, archive=None, dispatch=True):
@@ -66,8 +68,8 @@ def dispatch_documents() -> int:
     name="records.extract_document",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=_PARSE_SECONDS + 120,
-    time_limit=_PARSE_SECONDS + 180,
+    soft_time_limit=_EXTRACT_SOFT_SECONDS,
+    time_limit=_EXTRACT_SOFT_SECONDS + 60,
     autoretry_for=(DatabaseError,),
     retry_backoff=True,
     max_retries=3,

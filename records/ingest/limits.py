@@ -58,6 +58,14 @@ class Limits:
     # to PDF is stopped after this long; the PDF is then read within the limits above.
     office_seconds: int = 300
 
+    # The extraction task's own time limits (records/tasks.py) sit this far past the longest a step may
+    # legitimately take (extract_step_seconds), so a slow but working file is never cut off by Celery.
+    task_margin_seconds: int = 120
+
+    # With released files in a bucket (S3), the files downloaded to this machine are kept (by content hash,
+    # least recently used go first) up to this many MB, so page images and OCR chunks do not download again.
+    released_cache_mb: int = 2048
+
     # A worker that has not written for this long is presumed dead; see release_stale_documents.
     stale_after_seconds: int = 300
     max_attempts: int = 3
@@ -69,6 +77,15 @@ class Limits:
     # A message sent this long ago and never claimed is presumed lost (a worker died holding it,
     # and the filesystem broker does not redeliver): the document is sent again.
     dispatch_resend_seconds: int = 1800
+
+    def office_conversion_seconds(self) -> int:
+        """LibreOffice's conversion in the sandboxed child: its own limit plus the child's start and clean-up."""
+        return self.office_seconds + 30
+
+    def extract_step_seconds(self) -> int:
+        """The longest one extraction step may legitimately take: a word-processing file is converted first
+        (its tracked changes read, then LibreOffice), and only then is its PDF read within parse_seconds."""
+        return self.page_seconds + self.office_conversion_seconds() + self.parse_seconds
 
 
 def current_limits() -> Limits:

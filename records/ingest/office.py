@@ -5,8 +5,9 @@ time limit, a fresh profile per run (so two conversions can run at once), macros
 by the profile, and no network where the system lets us open a network namespace. The PDF
 is stored as a derived file and read page by page like any PDF; the released file is kept.
 
-Password-protected Office files (OOXML in an OLE2 "EncryptedPackage") ask for the password
-and are decrypted with msoffcrypto-tool, also in the child; the password is never stored.
+Password-protected Office files (OOXML in an OLE2 "EncryptedPackage", or a legacy .doc/.xls with
+RC4 or XOR encryption inside its own streams) ask for the password and are decrypted with
+msoffcrypto-tool, also in the child; the password is never stored.
 """
 
 import contextlib
@@ -210,6 +211,32 @@ def _kill_group(process: subprocess.Popen) -> None:
 
 
 # Decryption, in the sandboxed child.
+
+
+def may_be_legacy_encrypted(path: str) -> bool:
+    """A legacy Word or Excel file (OLE2 with a WordDocument or Workbook stream): its encryption, if any, is
+    a flag inside that stream, which legacy_encryption() reads in the child."""
+    with open(path, "rb") as file:
+        if file.read(8) != _OLE2:
+            return False
+        data = file.read(64 * _MB)
+    if _utf16("__substg1.0_") in data or _utf16("EncryptedPackage") in data:
+        return False  # an Outlook message; an encrypted OOXML file (found by _ole2_format)
+    return any(_utf16(stream) in data for stream in ("WordDocument", "Workbook", "Book\x00"))
+
+
+def legacy_encryption(path: str):
+    """The child's generator: yield ("encrypted", True) when a legacy .doc/.xls is password-protected.
+
+    A file msoffcrypto-tool cannot parse yields False: the converter or the sheet reader says what is wrong."""
+    import msoffcrypto
+
+    try:
+        with open(path, "rb") as source:
+            encrypted = bool(msoffcrypto.OfficeFile(source).is_encrypted())
+    except Exception:
+        encrypted = False
+    yield ("encrypted", encrypted)
 
 
 def is_encrypted_office(path: str) -> bool:

@@ -36,7 +36,17 @@ from .isolate import run_isolated
 from .limits import Limits, current_limits
 from .ocr import OcrFailed, read_page
 from .office import ASK_FOR_PASSWORD as ASK_FOR_OFFICE_PASSWORD
-from .office import ENCRYPTED_OFFICE, MACRO_TYPES, OFFICE_TYPES, convert_to_pdf, decrypt, macro_note, office_format
+from .office import (
+    ENCRYPTED_OFFICE,
+    MACRO_TYPES,
+    OFFICE_TYPES,
+    convert_to_pdf,
+    decrypt,
+    legacy_encryption,
+    macro_note,
+    may_be_legacy_encrypted,
+    office_format,
+)  # fmt: skip
 from .outlook import looks_like_outlook
 from .pdf import WRONG_PASSWORD, check_password, read_pages
 from .plaintext import HTML_TEXT, TEXT, read_text_pages, text_format
@@ -318,7 +328,7 @@ def _run_claimed(document: Document, step) -> Document | None:
 
 
 def _extract(document: Document, limits: Limits) -> None:
-    office = _office_format(document)
+    office = _office_format(document, limits)
     if office:
         _extract_office(document, office, limits)
         return
@@ -389,7 +399,7 @@ def _extract_image(document: Document, limits: Limits) -> None:
     _after_pages(document)
 
 
-def _office_format(document: Document) -> str | None:
+def _office_format(document: Document, limits: Limits) -> str | None:
     """A word-processing or presentation file's format (see office.py), else None.
 
     A password-protected one asks for the password (NeedsPassword) until it has been decrypted;
@@ -402,6 +412,9 @@ def _office_format(document: Document) -> str | None:
             _set_type(document, detect_type(file.read(4096)))
     if document.detected_type not in ("zip", "unknown", *OFFICE_TYPES):
         return None
+    if document.decrypted_file_id is None and _legacy_encrypted(document, limits):
+        _set_type(document, ENCRYPTED_OFFICE)
+        raise NeedsPassword(ASK_FOR_OFFICE_PASSWORD)
     with local_copy(document.readable_file) as path, open(path, "rb") as file:
         found = office_format(str(path), detect_type(file.read(4096)))
     if found == ENCRYPTED_OFFICE:
@@ -410,6 +423,18 @@ def _office_format(document: Document) -> str | None:
     if found:
         _set_type(document, found)
     return found
+
+
+def _legacy_encrypted(document: Document, limits: Limits) -> bool:
+    """Whether a legacy .doc or .xls is password-protected (msoffcrypto-tool reads its flag, in the sandbox)."""
+    with local_copy(document.stored_file) as path:
+        if not may_be_legacy_encrypted(str(path)):
+            return False
+        ((_, encrypted),) = run_isolated(
+            legacy_encryption, str(path),
+            memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
+        )  # fmt: skip
+    return encrypted
 
 
 def _set_type(document: Document, kind: str) -> None:
@@ -433,7 +458,7 @@ def _extract_office(document: Document, kind: str, limits: Limits) -> None:
                 ((_, pdf_path),) = run_isolated(
                     convert_to_pdf, str(path), kind, folder, limits.office_seconds,
                     memory_mb=limits.parse_memory_mb,
-                    total_seconds=limits.office_seconds + 30, idle_seconds=limits.office_seconds + 30,
+                    total_seconds=limits.office_conversion_seconds(), idle_seconds=limits.office_conversion_seconds(),
                 )  # fmt: skip
                 with open(pdf_path, "rb") as pdf:
                     converted = store_file(pdf)
@@ -450,9 +475,9 @@ _OFFICE_WHAT = {"docx": "Word file", "docm": "Word file", "odt": "OpenDocument t
 
 
 def _tracked_changes(path: str, limits: Limits) -> dict:
-    ((_, changes),) = run_isolated(
+    ((_, changes),) = run_isolated(  # one answer at the end: page_seconds bounds it (Limits.extract_step_seconds)
         read_tracked_changes, path,
-        memory_mb=limits.parse_memory_mb, total_seconds=limits.parse_seconds, idle_seconds=limits.page_seconds,
+        memory_mb=limits.parse_memory_mb, total_seconds=limits.page_seconds, idle_seconds=limits.page_seconds,
     )  # fmt: skip
     return changes if any(changes["counts"].values()) else {}
 

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from datetime import timedelta
@@ -89,12 +90,22 @@ def open_stored(stored_file: StoredFile) -> File:
 def local_copy(stored_file: StoredFile) -> Iterator[Path]:
     """A path on this machine holding the stored bytes, for tools that want a file name.
 
-    On the local filesystem it is the stored file itself (no copy); on any other
-    storage the bytes are downloaded to a temporary file, removed on exit.
+    On the local filesystem it is the stored file itself (no copy). From any other storage (S3) the
+    bytes are downloaded once into this machine's cache (see _cached_copy), so each page image drawn
+    on demand and each OCR chunk of the same file does not download it again; a file too big for the
+    cache, or a cache that cannot be written, gets a temporary copy removed on exit.
     """
     storage = released_storage()
     if is_local(storage):
         yield Path(storage.path(stored_file.path))
+        return
+    private = _cached_copy(storage, stored_file)
+    if private is not None:
+        try:
+            yield private
+        finally:
+            with suppress(OSError):
+                private.unlink()
         return
     with tempfile.NamedTemporaryFile(prefix=_COPY_PREFIX) as temp:
         with storage.open(stored_file.path, "rb") as source:
@@ -102,6 +113,71 @@ def local_copy(stored_file: StoredFile) -> Iterator[Path]:
                 temp.write(chunk)
         temp.flush()
         yield Path(temp.name)
+
+
+def released_cache_dir() -> Path:
+    """This machine's copies of files downloaded from a bucket, named by their hash (under var/ by default)."""
+    return Path(settings.MEDIA_ROOT) / "cache"
+
+
+def _cached_copy(storage: Storage, stored_file: StoredFile) -> Path | None:
+    """A private name (a hard link, removed by the caller) for the file's copy in this machine's cache,
+    downloaded first if it is not there; None when the file is bigger than the cache or the cache fails.
+
+    Names are content hashes, so a cached copy is never stale. The cache is bounded: the least recently
+    used copies go once it holds more than limits.released_cache_mb. A copy evicted (by this or another
+    process) while a caller reads it stays whole for that caller: the private link keeps its bytes.
+    """
+    from .limits import current_limits  # (limits reads settings; store is imported early)
+
+    budget = current_limits().released_cache_mb * 1024 * 1024
+    if stored_file.size > budget:
+        return None
+    folder = released_cache_dir()
+    cached = folder / stored_file.sha256
+    private = folder / f"{_COPY_PREFIX}{uuid.uuid4().hex}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(cached, private)
+            os.utime(cached)  # most recently used
+            return private
+        except FileNotFoundError:
+            pass
+        with open(private, "xb") as temp, storage.open(stored_file.path, "rb") as source:
+            for chunk in source.chunks(_CHUNK):
+                temp.write(chunk)
+        if private.stat().st_size != stored_file.size:
+            raise OSError("the download was cut short")
+        # Published under the cache's name atomically (a second link, renamed): a reader never sees it half-written.
+        staged = folder / f"{_COPY_PREFIX}{uuid.uuid4().hex}"
+        os.link(private, staged)
+        os.replace(staged, cached)
+        _evict(folder, budget)
+        return private
+    except BaseException as error:
+        with suppress(OSError):
+            private.unlink()
+        if isinstance(error, OSError):
+            return None  # the cache area is full or read-only, or the download failed: try a temporary copy
+        raise
+
+
+def _evict(folder: Path, budget: int) -> None:
+    """Remove the least recently used cached copies until the cache holds at most `budget` bytes."""
+    copies = []
+    for path in folder.iterdir():
+        if len(path.name) == 64 and not path.name.startswith(_COPY_PREFIX):
+            with suppress(OSError):
+                stat = path.stat()
+                copies.append((stat.st_mtime, stat.st_size, path))
+    total = sum(size for _, size, _ in copies)
+    for _, size, path in sorted(copies, key=lambda copy: copy[0]):
+        if total <= budget:
+            break
+        with suppress(OSError):
+            path.unlink()
+        total -= size
 
 
 def store_file(data_or_fileobj) -> StoredFile:
@@ -206,6 +282,7 @@ def _leftovers() -> Iterator[Path]:
     if incoming.is_dir():
         yield from incoming.iterdir()
     yield from Path(tempfile.gettempdir()).glob(f"{_COPY_PREFIX}*")
+    yield from released_cache_dir().glob(f"{_COPY_PREFIX}*")  # a killed reader's private link to a cached copy
 
 
 def _older(path: Path, cutoff: float) -> bool:

@@ -158,10 +158,12 @@ def iter_page_hits(query: str | Query, *, pages: QuerySet, chunk: int = 500) -> 
 
 
 def _with_sheet_rows(hits: list[Hit]) -> list[Hit]:
-    """Hits inside a spreadsheet name their sheet and row (one query for the lot)."""
-    found = Page.objects.filter(pk__in=[h.page_id for h in hits], row__isnull=False).values_list("pk", "sheet", "row")
-    rows = {pk: (sheet, row) for pk, sheet, row in found}
-    return [replace(h, sheet=rows[h.page_id][0], row=rows[h.page_id][1]) if h.page_id in rows else h for h in hits]
+    """Hits inside a spreadsheet name their sheet and row, and a labelled page that is not a printed one
+    (a DOCX's tracked changes) its label as `section` (one query for the lot)."""
+    labelled = Q(row__isnull=False) | ~Q(sheet="")
+    found = Page.objects.filter(labelled, pk__in=[h.page_id for h in hits]).values_list("pk", "sheet", "row")
+    places = {pk: {"sheet": sheet, "row": row} if row is not None else {"section": sheet} for pk, sheet, row in found}
+    return [replace(h, **places[h.page_id]) if h.page_id in places else h for h in hits]
 
 
 def search_requests(query: str | Query, *, requests: QuerySet, limit: int = 20, offset: int = 0) -> SearchResults:
@@ -292,6 +294,7 @@ def _page_hit(row: dict, snippet) -> Hit:
         ocr=row["ocr"],
         sheet=row["sheet"] if row["row"] is not None else "",
         row=row["row"],
+        section=row["sheet"] if row["row"] is None else "",  # tracked changes, not a page
     )
 
 

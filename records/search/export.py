@@ -31,6 +31,7 @@ def hit_rows(query: str | Query, *, pages: QuerySet, base_url: str) -> Iterator[
             screen = (hit.page + TEXT_PAGES_PER_SCREEN - 1) // TEXT_PAGES_PER_SCREEN
             link = base_url + reverse("document_detail", args=[hit.document_id]) + f"?page={screen}#page-{hit.page}"
             snippet = html.unescape(strip_tags(str(hit.snippet)))
-            yield [hit.filename, titles.get(hit.request_id, ""), hit.request_id, hit.page, snippet, link]
+            place = hit.section or hit.page  # a DOCX's tracked changes are named, not numbered past the last page
+            yield [hit.filename, titles.get(hit.request_id, ""), hit.request_id, place, snippet, link]
 
     return rows()

@@ -21,6 +21,9 @@ class Hit:
     ocr: bool = False
     sheet: str = ""  # a spreadsheet row's sheet name (the page is then one row)
     row: int | None = None  # that row's number as the spreadsheet shows it
+    # A labelled part that is not a printed page (a DOCX's "Tracked changes and comments", numbered
+    # after its last page): shown by this name instead of a page number.
+    section: str = ""
     # Request and communication hits:
     communication_id: int | None = None
     title: str = ""  # the request's title or the communication's subject
@@ -35,7 +38,15 @@ class Hit:
             "page": self.page,
             "snippet": str(self.snippet),
             **({"sheet": self.sheet, "row": self.row} if self.sheet else {}),
+            **({"section": self.section} if self.section else {}),
         }
+
+    @property
+    def place(self) -> str:
+        """Where in the file the hit is, in words: "page 4", "sheet Log, row 12", or the section's name."""
+        if self.sheet:
+            return f"sheet {self.sheet}, row {self.row}"
+        return self.section or f"page {self.page}"
 
 
 @dataclass(frozen=True)
