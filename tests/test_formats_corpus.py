@@ -11,6 +11,7 @@ import csv
 import pytest
 
 from records.ingest import pipeline
+from records.ingest.ocr import PageRead
 from records.ingest.pipeline import run_to_completion
 from records.ingest.store import add_document
 from records.models import Document, Page, Sheet
@@ -35,7 +36,11 @@ def names_ending(*suffixes: str) -> list[str]:
 def records_request(team, monkeypatch):
     # The scanned PDFs' OCR is tesseract's job, tested on real pages in test_ingest_real_corpus.py;
     # here a stand-in engine, so this module checks counts and states in seconds.
-    monkeypatch.setattr(pipeline, "_ocr_page", lambda document, path, number, limits: f"ocr text of page {number}")
+    monkeypatch.setattr(
+        pipeline,
+        "ocr_pages",
+        lambda path, kind, password, numbers, **_: (PageRead(n, f"ocr text of page {n}") for n in numbers),
+    )
     return make_request(team)
 
 

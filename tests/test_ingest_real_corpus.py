@@ -3,6 +3,7 @@
 import pytest
 
 from records.ingest import add_document, extract_document, ocr_document, pipeline
+from records.ingest.ocr import PageRead
 from records.models import Document, Page
 from tests.test_ingest_support import corpus_dir, corpus_file, make_request, manifest
 
@@ -27,7 +28,11 @@ def test_every_real_release_ends_done_with_the_right_pages(monkeypatch):
     corpus_dir("real")
     # Real OCR of all ~300 scanned pages takes minutes: here a stand-in engine;
     # test_first_scanned_page_of_each_release_is_ocrd runs tesseract for real.
-    monkeypatch.setattr(pipeline, "_ocr_page", lambda document, path, number, limits: f"ocr text of page {number}")
+    monkeypatch.setattr(
+        pipeline,
+        "ocr_pages",
+        lambda path, kind, password, numbers, **_: (PageRead(n, f"ocr text of page {n}") for n in numbers),
+    )
     request = make_request()
     for row in manifest("real"):
         document = upload(request, corpus_file("real", row["file"]))

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from records.ingest import add_document, extract_document, ocr_document, pipeline, release_stale_documents
 from records.ingest.dispatch import in_progress_for, take_turns
+from records.ingest.ocr import PageRead
 from records.ingest.render import derived_name
 from records.ingest.store import released_storage
 from records.models import Document, Page
@@ -22,15 +23,20 @@ class WorkerKilled(BaseException):
 
 @pytest.fixture
 def reads(monkeypatch):
-    """Each (document, page) tesseract read, counted: a spy on the real OCR of one page."""
+    """Each (document, page) tesseract read, counted: a spy on the real OCR of each chunk's pages."""
     counted = Counter()
-    real = pipeline._ocr_page
+    real_chunk, real_pages = pipeline._ocr_chunk, pipeline.ocr_pages
 
-    def spy(document, path, number, limits):
-        counted[document.pk, number] += 1
-        return real(document, path, number, limits)
+    def chunk_spy(document, *args):
+        def pages_spy(*page_args, **options):
+            for read in real_pages(*page_args, **options):
+                counted[document.pk, read.number] += 1
+                yield read
 
-    monkeypatch.setattr(pipeline, "_ocr_page", spy)
+        monkeypatch.setattr(pipeline, "ocr_pages", pages_spy)
+        return real_chunk(document, *args)
+
+    monkeypatch.setattr(pipeline, "_ocr_chunk", chunk_spy)
     return counted
 
 
@@ -79,12 +85,13 @@ def test_parallel_tesseract_in_one_process_reads_the_same_text(db):
     assert texts(parallel) == texts(sequential)
 
 
-def test_ocr_keeps_the_viewers_images_from_the_same_render(db):
+def test_ocr_keeps_the_viewers_thumbnails_and_leaves_the_screen_image_to_the_viewer(db):
     document = scanned()
     ocr_document(document.pk, max_pages=1)
     storage = released_storage()
-    assert storage.exists(derived_name(document.sha256, 1, "screen"))
     assert storage.exists(derived_name(document.sha256, 1, "thumb"))
+    # A 1400-pixel WebP costs about half a tesseract run: drawn when someone opens the page (issue 13).
+    assert not storage.exists(derived_name(document.sha256, 1, "screen"))
 
 
 def test_a_document_goes_out_again_while_a_worker_reads_its_chunk_and_not_once_every_page_is_held(db, settings):
@@ -117,7 +124,11 @@ def test_a_big_scan_is_not_given_up_after_max_attempts_chunks(db, settings, monk
     # max_attempts failed half-way ("Gave up after 1 attempts").
     settings.INGEST_MAX_ATTEMPTS = 1
     settings.INGEST_OCR_PAGES_PER_TASK = 1
-    monkeypatch.setattr(pipeline, "_ocr_page", lambda document, path, number, limits: f"text of page {number}")
+    monkeypatch.setattr(
+        pipeline,
+        "ocr_pages",
+        lambda path, kind, password, numbers, **_: (PageRead(n, f"text of page {n}") for n in numbers),
+    )
     document = scanned()
     while (current := Document.objects.get(pk=document.pk)).state == "ocr":
         ocr_document(document.pk)
@@ -136,7 +147,11 @@ def test_a_page_that_kills_its_worker_every_time_is_given_up_with_a_note(db, set
 
 def test_chunks_shrink_towards_the_end_so_workers_finish_together(db, settings, monkeypatch):
     settings.INGEST_OCR_PAGES_PER_TASK = 10
-    monkeypatch.setattr(pipeline, "_ocr_page", lambda document, path, number, limits: f"text of page {number}")
+    monkeypatch.setattr(
+        pipeline,
+        "ocr_pages",
+        lambda path, kind, password, numbers, **_: (PageRead(n, f"text of page {n}") for n in numbers),
+    )
     document = scanned("scan", "1505_CPD_FOIA15-7385.PDF")  # 29 scanned pages
     held = []
 

@@ -1,18 +1,23 @@
 """Text from page images: draw the page once, read it with tesseract.
 
-The ingestion path (read_page) draws each page with pypdfium2 in the sandbox
-(render.py: about 4× faster than pdftoppm here, bench/ingest.py --compare-render)
-and keeps the screen and thumbnail images made from the same render for the
-viewer. Tesseract runs as its own process, single-threaded, with a timeout, so
-a page that makes either hang or crash costs that page, not the worker.
+The ingestion path (ocr_pages) draws a chunk's pages with pypdfium2 in one
+sandboxed child (render.py: about 4× faster than pdftoppm here, bench/ingest.py
+--compare-render), hands them to tesseract as uncompressed PGM files, and keeps
+the thumbnails for the viewer. Tesseract runs as its own process, single-threaded,
+with a timeout, so a page that makes either hang or crash costs that page, not the worker.
 ocr_pdf_page (pdftoppm) stays for the review tools that OCR a file outside ingestion.
 """
 
 import os
 import subprocess
 import tempfile
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
+from dataclasses import dataclass
 from pathlib import Path
 
+from .detect import PDF
 from .errors import IngestError, short
 from .images import write_frame
 from .isolate import run_isolated
@@ -27,20 +32,80 @@ class OcrFailed(IngestError):
     """One page could not be rendered or read."""
 
 
-def read_page(
-    path: str | Path, kind: str, password: str, number: int, *, dpi: int, timeout: float, memory_mb: int
-) -> tuple[str, dict[str, bytes]]:
-    """OCR page `number` (1-based) of a PDF or image file: (text, {size: image bytes} for the viewer)."""
-    with tempfile.TemporaryDirectory(prefix="ocr-") as workdir:
-        image = Path(workdir) / "page.pgm"
-        try:
-            (views,) = run_isolated(
-                draw_for_ocr, str(path), kind, password, number, dpi, str(image),
-                memory_mb=memory_mb, total_seconds=timeout, idle_seconds=timeout,
+@dataclass
+class PageRead:
+    """One page read by ocr_pages: its text, or why not (note), and what its render gave on the way."""
+
+    number: int
+    text: str = ""
+    note: str | None = None
+    thumbnail: bytes | None = None
+    image_hash: str | None = None
+
+
+def ocr_pages(
+    path: str | Path, kind: str, password: str, numbers: list[int], *,
+    dpi: int, timeout: float, memory_mb: int, parallel: int = 1, thumbnails: Iterable[int] = (),
+) -> Iterator[PageRead]:  # fmt: skip
+    """OCR these pages (1-based) of a PDF or image file; yield each as it is read (not in order).
+
+    One sandboxed child per chunk draws the pages one after another (render.draw_for_ocr), a page ahead
+    of the `parallel` tesseract runs reading them, so drawing overlaps reading and the child, pdfium and
+    the file are set up once a chunk, not once a page. A page that cannot be drawn or read gets a note; a
+    page that kills the child (time, memory, crash) costs that page, and a new child draws the rest.
+    """
+    if kind == PDF:
+        import pypdfium2  # noqa: F401  (loaded once in the worker: each chunk's child starts with it, 0.2 s sooner)
+    remaining = list(numbers)
+    thumbnails = sorted(set(thumbnails))
+    with tempfile.TemporaryDirectory(prefix="ocr-") as workdir, ThreadPoolExecutor(max_workers=parallel) as pool:
+        running: dict = {}
+        while remaining:
+            drawn = run_isolated(
+                draw_for_ocr, str(path), kind, password, list(remaining), dpi,
+                tempfile.mkdtemp(dir=workdir), parallel + 1, thumbnails,
+                memory_mb=memory_mb, total_seconds=2 * timeout * len(remaining), idle_seconds=timeout,
             )  # fmt: skip
-        except IngestError as error:
-            raise OcrFailed(error.message) from None
-        return tesseract(image, timeout=timeout), views
+            try:
+                for number, image, error, thumbnail, image_hash in drawn:
+                    remaining.remove(number)
+                    read = PageRead(number, note=_note(number, error), thumbnail=thumbnail, image_hash=image_hash)
+                    if image is None:
+                        yield read
+                        continue
+                    running[pool.submit(_read_image, image, timeout)] = read
+                    # Ask the child for the next page only when a tesseract is free: its silence is then drawing.
+                    yield from _finished(running, wait=len(running) >= parallel)
+            except IngestError as error:  # the child stopped on the page it was drawing
+                if remaining:
+                    failed = remaining.pop(0)
+                    yield PageRead(failed, note=_note(failed, error.message))
+            finally:
+                drawn.close()
+        while running:
+            yield from _finished(running, wait=True)
+
+
+def _read_image(image: str, timeout: float) -> str:
+    try:
+        return tesseract(image, timeout=timeout)
+    finally:
+        os.unlink(image)  # room for the child's next page
+
+
+def _finished(running: dict, *, wait: bool) -> Iterator[PageRead]:
+    done, _ = futures_wait(list(running), timeout=None if wait else 0, return_when=FIRST_COMPLETED)
+    for future in done:
+        read = running.pop(future)
+        try:
+            read.text = future.result()
+        except OcrFailed as failure:
+            read.note = _note(read.number, failure.message)
+        yield read
+
+
+def _note(number: int, message: str | None) -> str | None:
+    return f"OCR could not read page {number}: {message}" if message else None
 
 
 def ocr_pdf_page(path: str | Path, number: int, *, dpi: int, timeout: float, password: str = "") -> str:

@@ -14,7 +14,6 @@ import logging
 import os
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from contextlib import closing, suppress
 from datetime import timedelta
 from pathlib import Path
@@ -26,7 +25,7 @@ from django.utils import timezone
 from records.models import Document, Page, Sheet
 from records.proposals import propose_after_extraction
 from records.review.citations import record_citations
-from records.review.fingerprints import page_image_hashes, record_fingerprints, write_fingerprints
+from records.review.fingerprints import record_fingerprints, write_fingerprints
 from records.search.outbox import queue_document
 
 from .detect import EML, IMAGE_TYPES, PDF, ZIP, describe_unreadable, detect_type
@@ -34,7 +33,7 @@ from .errors import IngestError, NeedsPassword
 from .images import count_frames
 from .isolate import run_isolated
 from .limits import Limits, current_limits
-from .ocr import OcrFailed, read_page
+from .ocr import ocr_pages
 from .office import ASK_FOR_PASSWORD as ASK_FOR_OFFICE_PASSWORD
 from .office import (
     ENCRYPTED_OFFICE,
@@ -50,10 +49,10 @@ from .office import (
 from .outlook import looks_like_outlook
 from .pdf import WRONG_PASSWORD, check_password, read_pages
 from .plaintext import HTML_TEXT, TEXT, read_text_pages, text_format
-from .render import store_ocr_images
+from .render import THUMB, derived_name, store_ocr_images
 from .revisions import check_package, read_tracked_changes, searchable_text
 from .sheets import SPREADSHEET_TYPES, read_table, row_text, spreadsheet_format
-from .store import StoreFailed, local_copy, store_file
+from .store import StoreFailed, local_copy, released_storage, store_file
 from .text import clean_text
 from .unpack import unpack_email, unpack_msg, unpack_zip
 
@@ -642,31 +641,40 @@ def _claim_chunk(document: Document, max_pages: int, limits: Limits) -> tuple:
 
 
 def _ocr_chunk(document: Document, claimed_at, chunk: list[tuple[int, int]], parallel: int, limits: Limits) -> None:
-    """Read the chunk's pages, `parallel` at a time; each page's text is written once, by its claim holder."""
+    """Read the chunk's pages, `parallel` at a time; each page's text is written once, by its claim holder.
+
+    The pages are drawn in one sandboxed child and read by tesseract processes (ocr.ocr_pages); their
+    thumbnails and image hashes (issue 14's production diff) come from the same child. Only this thread
+    touches the database.
+    """
     ids = {number: page_id for page_id, number in chunk}
-    document.sha256  # noqa: B018  (load its file row here: the reading threads must not query the database)
+    numbers = sorted(ids)
+    thumbnails = _missing_thumbnails(document, numbers)
     with local_copy(document.pdf_file) as path:  # from a bucket: one download a chunk, not one a page
-        # The scanned pages' image hashes, for the production diff (issue 14).
-        hashes = _image_hashes(document, path, [number for _, number in chunk], limits)
-        if parallel <= 1:
-            results = ((number, _read_page(document, path, number, limits)) for _, number in chunk)
-            for number, (text, note) in results:
-                claimed_at = _write_ocr_page(document, ids, number, text, note, claimed_at, hashes.get(number))
-            return
-        # Threads only wait: each page is drawn in a forked child and read by a tesseract process.
-        with ThreadPoolExecutor(max_workers=parallel) as pool:
-            futures = {pool.submit(_read_page, document, path, number, limits): number for _, number in chunk}
-            for future in as_completed(futures):
-                text, note = future.result()
-                number = futures[future]
-                claimed_at = _write_ocr_page(document, ids, number, text, note, claimed_at, hashes.get(number))
+        for read in ocr_pages(
+            path, document.pages_kind, document.password, numbers,
+            dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, memory_mb=limits.parse_memory_mb,
+            parallel=parallel, thumbnails=thumbnails,
+        ):  # fmt: skip
+            if read.thumbnail:
+                _store_thumbnail(document, read.number, read.thumbnail)
+            claimed_at = _write_ocr_page(document, ids, read.number, read.text, read.note, claimed_at, read.image_hash)
 
 
-def _read_page(document: Document, path: Path, number: int, limits: Limits) -> tuple[str, str | None]:
+def _missing_thumbnails(document: Document, numbers: list[int]) -> list[int]:
+    """The pages whose thumbnail is not cached yet (the first ones were drawn after extraction)."""
+    storage = released_storage()
     try:
-        return _ocr_page(document, path, number, limits), None
-    except OcrFailed as failure:
-        return "", f"OCR could not read page {number}: {failure.message}"
+        return [number for number in numbers if not storage.exists(derived_name(document.sha256, number, THUMB))]
+    except (OSError, StoreFailed):
+        return numbers
+
+
+def _store_thumbnail(document: Document, number: int, thumbnail: bytes) -> None:
+    try:
+        store_ocr_images(document, number, {THUMB: thumbnail})
+    except (OSError, StoreFailed):
+        logger.warning("Document %s page %s: its thumbnail could not be cached.", document.pk, number)
 
 
 def _write_ocr_page(
@@ -720,39 +728,3 @@ def _finish_ocr(document: Document) -> Document | None:
         document.state = State.DONE
         propose_after_extraction(document)  # only the chunk that finished the scan reads it
     return Document.objects.filter(pk=document.pk).first()
-
-
-def _image_hashes(document: Document, path: Path, numbers: list[int], limits: Limits) -> dict[int, str]:
-    """The scanned pages' image hashes for the production diff (issue 14), rendered small in the sandbox.
-
-    A page that cannot be rendered simply has none: OCR reports its own problems.
-    """
-    try:
-        return dict(
-            run_isolated(
-                page_image_hashes,
-                str(path),
-                document.password,
-                numbers,
-                document.pages_kind,
-                memory_mb=limits.parse_memory_mb,
-                total_seconds=limits.parse_seconds,
-                idle_seconds=limits.page_seconds,
-            )
-        )
-    except IngestError as error:
-        logger.info("No image hashes for document %s: %s", document.pk, error.message)
-        return {}
-
-
-def _ocr_page(document: Document, path: Path, number: int, limits: Limits) -> str:
-    """Draw the page once, read it, and keep the viewer's images from the same render."""
-    text, images = read_page(
-        path, document.pages_kind, document.password, number,
-        dpi=limits.ocr_dpi, timeout=limits.ocr_page_seconds, memory_mb=limits.parse_memory_mb,
-    )  # fmt: skip
-    try:
-        store_ocr_images(document, number, images)
-    except (OSError, StoreFailed):
-        logger.warning("Document %s page %s: its page images could not be cached.", document.pk, number)
-    return text

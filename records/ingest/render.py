@@ -8,8 +8,11 @@ the released storage, named by the file's sha256, the page and the size, and
 are served only through the team-scoped viewer (records/views/viewer.py).
 """
 
+import contextlib
 import io
 import logging
+import os
+import time
 from collections.abc import Iterable, Iterator
 
 from django.core.files.base import ContentFile
@@ -127,7 +130,7 @@ def prerender(document, *, pages: int, screen_pages: int) -> int:
 
 
 def store_ocr_images(document, number: int, images: dict[str, bytes]) -> None:
-    """Cache the screen and thumbnail images derived from OCR's render (the page is drawn once)."""
+    """Cache the viewer's images drawn during OCR ({size: WebP bytes}); an image already there stays."""
     storage = released_storage()
     for size, data in images.items():
         name = derived_name(document.sha256, number, size)
@@ -152,11 +155,58 @@ def draw_pages(path: str, kind: str, password: str, numbers: list[int], sizes: t
             yield number, size, encode(resized(image, WIDTHS[size]))
 
 
-def draw_for_ocr(path: str, kind: str, password: str, number: int, dpi: int, output: str) -> Iterator[dict]:
-    """Write page `number` as a grayscale PGM at `dpi` for tesseract; yield the viewer's images made from it."""
-    ((_, image),) = list(_pages(path, kind, password, [number], lambda width_pt: dpi / 72, grayscale=True))
-    image.save(output, format="PPM")
-    yield {size: encode(resized(image, width)) for size, width in WIDTHS.items()}
+def draw_for_ocr(
+    path: str, kind: str, password: str, numbers: list[int], dpi: int, workdir: str, ahead: int, thumbs: list[int]
+) -> Iterator[tuple]:
+    """Draw each page as a grayscale PGM at `dpi` in workdir for tesseract, at most `ahead` images waiting there.
+
+    Yields (number, image path or None, error or None, thumbnail or None, image hash or None) page by page.
+    A PDF is opened once and each page loaded once: drawing a scan is mostly decoding its embedded image,
+    which pdfium then keeps for the page's thumbnail and image hash (about 10 ms each, against hundreds
+    for a fresh load). The thumbnail (pages in `thumbs`) is drawn as the viewer draws it on demand, in
+    colour: the viewer shows a page the same way whichever path drew it. The screen image (a 1400-pixel
+    WebP costs about half a tesseract run) is left to the viewer.
+    """
+    from records.review.fingerprints import page_image_hashes, pdf_page_hash
+
+    wanted = set(thumbs)
+    pdf = _open_pdf(path, password) if kind == PDF else None
+    for number in numbers:
+        _wait_for_room(workdir, ahead)
+        image = os.path.join(workdir, f"page-{number}.pgm")
+        thumb = image_hash = None
+        try:
+            if pdf is None:
+                ((_, drawn),) = list(_image_pages(path, [number], None, grayscale=True))
+                _save_pgm(drawn, image)
+                if number in wanted:
+                    ((_, _, thumb),) = list(draw_pages(path, kind, password, [number], (THUMB,)))
+                with contextlib.suppress(Exception):  # no hash for a page the hasher cannot draw: the diff skips it
+                    ((_, image_hash),) = list(page_image_hashes(path, password, [number], kind))
+            else:
+                page = _pdf_page(pdf, number)
+                _save_pgm(_draw(page, number, lambda width_pt: dpi / 72, grayscale=True), image)
+                if number in wanted:
+                    colour = _draw(page, number, lambda width_pt: WIDTHS[THUMB] / width_pt, grayscale=False)
+                    thumb = encode(resized(colour, WIDTHS[THUMB]))
+                with contextlib.suppress(Exception):
+                    image_hash = pdf_page_hash(page)
+                page.close()
+        except RenderFailed as failed:
+            yield number, None, failed.message, None, None
+            continue
+        yield number, image, None, thumb, image_hash
+
+
+def _save_pgm(image, path: str) -> None:
+    image.save(path + ".part", format="PPM")  # PGM for an 8-bit grayscale image: no compression to undo
+    os.replace(path + ".part", path)  # whole before tesseract may see it
+
+
+def _wait_for_room(workdir: str, ahead: int) -> None:
+    """Draw ahead of tesseract, but keep at most `ahead` full-page images on disk (each up to MAX_PIXELS bytes)."""
+    while len(os.listdir(workdir)) >= ahead:
+        time.sleep(0.005)
 
 
 def _pages(path, kind, password, numbers, scale_for, *, grayscale):
@@ -167,24 +217,40 @@ def _pages(path, kind, password, numbers, scale_for, *, grayscale):
 
 
 def _pdf_pages(path, password, numbers, scale_for, grayscale):
+    document = _open_pdf(path, password)
+    for number in numbers:
+        yield number, _draw(_pdf_page(document, number), number, scale_for, grayscale)
+
+
+def _open_pdf(path, password):
     import pypdfium2 as pdfium  # imported in the child: the web process never loads pdfium
 
     try:
-        document = pdfium.PdfDocument(path, password=password or None)
+        return pdfium.PdfDocument(path, password=password or None)
     except pdfium.PdfiumError as exc:
         raise RenderFailed(f"The PDF could not be opened to draw its pages ({exc}).") from None
-    count = len(document)
-    for number in numbers:
-        if not 1 <= number <= count:
-            raise RenderFailed(f"This file has no page {number}.")
-        try:
-            page = document[number - 1]
-            width, height = page.get_size()
-            scale = _bounded(scale_for(width or 612), width or 612, height or 792)
-            bitmap = page.render(scale=scale, grayscale=grayscale)
-            yield number, bitmap.to_pil()
-        except pdfium.PdfiumError as exc:
-            raise RenderFailed(f"Page {number} could not be drawn ({exc}).") from None
+
+
+def _pdf_page(document, number: int):
+    import pypdfium2 as pdfium
+
+    if not 1 <= number <= len(document):
+        raise RenderFailed(f"This file has no page {number}.")
+    try:
+        return document[number - 1]
+    except pdfium.PdfiumError as exc:
+        raise RenderFailed(f"Page {number} could not be drawn ({exc}).") from None
+
+
+def _draw(page, number: int, scale_for, grayscale: bool):
+    import pypdfium2 as pdfium
+
+    try:
+        width, height = page.get_size()
+        scale = _bounded(scale_for(width or 612), width or 612, height or 792)
+        return page.render(scale=scale, grayscale=grayscale).to_pil()
+    except pdfium.PdfiumError as exc:
+        raise RenderFailed(f"Page {number} could not be drawn ({exc}).") from None
 
 
 def _image_pages(path, numbers, scale_for, grayscale):

@@ -111,10 +111,7 @@ def page_image_hashes(path: str, password: str, numbers: list[int], detected_typ
         document = pypdfium2.PdfDocument(path, password=password or None)
         try:
             for number in numbers:
-                page = document[number - 1]
-                scale = 200 / max(page.get_width(), page.get_height(), 1)  # about 200 pixels on the long side
-                bitmap = page.render(scale=scale, grayscale=True)
-                yield number, difference_hash(bitmap.to_pil())
+                yield number, pdf_page_hash(document[number - 1])
         finally:
             document.close()
         return
@@ -124,6 +121,12 @@ def page_image_hashes(path: str, password: str, numbers: list[int], detected_typ
             frame = image.copy()
             frame.thumbnail((400, 400))
             yield number, difference_hash(frame)
+
+
+def pdf_page_hash(page) -> str:
+    """The dHash of a pypdfium2 page (OCR's chunk hashes the page it has loaded: its images are decoded once)."""
+    scale = 200 / max(page.get_width(), page.get_height(), 1)  # about 200 pixels on the long side
+    return difference_hash(page.render(scale=scale, grayscale=True).to_pil())
 
 
 def record_fingerprints(page_ids: Iterable[int], image_hashes: dict[int, str] | None = None) -> int:
