@@ -173,6 +173,7 @@ def test_text_layer_files_against_hand_read_citations(shared_dir):
     assert recall >= 0.93  # measured 14/15: the "Sections 7(1)(f) and (v)" shorthand is missed
 
 
+@pytest.mark.same_on_every_database  # tesseract and the patterns; no database
 @pytest.mark.slow
 def test_every_shared_file_against_hand_read_citations(shared_dir):
     """The scanned files go through tesseract: about a minute per file on a shared 2-core machine."""

@@ -93,6 +93,7 @@ def test_csv_ends_done_with_rows_counted_by_the_csv_module(records_request, name
     assert sheet.row_count == document.page_count
 
 
+@pytest.mark.same_on_every_database  # LibreOffice's page count; plain row writes
 @pytest.mark.slow  # two LibreOffice runs (the pipeline's and the test's own)
 @pytest.mark.parametrize("name", names_ending(".docx"))
 def test_docx_ends_done_with_the_page_count_of_its_pdf(records_request, tmp_path, name):

@@ -265,6 +265,7 @@ def tiny_pdf(text: str) -> bytes:
     return bytes(pdf)
 
 
+@pytest.mark.same_on_every_database  # the worker uses its own SQLite file
 @pytest.mark.slow
 def test_a_real_worker_reads_another_teams_upload_before_the_flood(worker_env, tmp_path):
     flood_count = 20

@@ -97,6 +97,7 @@ def parse_with_the_email_package(path):
     yield sum(len(part.get_payload(decode=True) or b"") for part in message.walk())
 
 
+@pytest.mark.same_on_every_database  # the sandbox's memory cap; no database
 @pytest.mark.slow
 def test_a_large_email_splits_under_a_memory_cap_smaller_than_itself(tmp_path):
     path = tmp_path / "big.eml"

@@ -131,6 +131,7 @@ COMMENTS = (
 # Real releases: the corpus DOCX letters.
 
 
+@pytest.mark.same_on_every_database  # LibreOffice's page count; plain row writes
 @pytest.mark.parametrize("name", [BC_LETTER, "BC_FOIPPA_fee_ack_and_extension_letter.docx"])
 def test_corpus_docx_becomes_pdf_pages_counted_by_poppler(records_request, tmp_path, name):
     needs_libreoffice()

@@ -51,6 +51,7 @@ def _convert_slides(folder, pdf, kind):
     return result
 
 
+@pytest.mark.same_on_every_database  # LibreOffice's conversions; plain row writes
 @pytest.mark.slow  # LibreOffice twice a file (the test makes it, the pipeline converts it)
 @pytest.mark.parametrize("kind", ["odt", "doc", "rtf"])
 def test_word_processing_formats_become_pages(records_request, made, tmp_path, kind):
@@ -62,6 +63,7 @@ def test_word_processing_formats_become_pages(records_request, made, tmp_path, k
     assert "business days" in " ".join(Page.objects.filter(document=document).values_list("text", flat=True))
 
 
+@pytest.mark.same_on_every_database  # LibreOffice's conversions; plain row writes
 @pytest.mark.slow  # LibreOffice twice a file (the test makes it, the pipeline converts it)
 @pytest.mark.parametrize("kind", ["pptx", "ppt", "odp"])
 def test_presentations_become_one_page_a_slide(records_request, made, kind):
@@ -71,6 +73,7 @@ def test_presentations_become_one_page_a_slide(records_request, made, kind):
     assert document.page_count == pdf_pages(made["pdf"])  # one slide for each page of the PDF imported
 
 
+@pytest.mark.same_on_every_database  # type detection; needs the LibreOffice-made files
 def test_a_file_named_docx_that_is_a_pdf_is_read_as_the_pdf_it_is(records_request, made):
     document = ingest(records_request, "letter.docx", made["pdf"].read_bytes())
     assert document.state == "done" and document.detected_type == "pdf" and document.converted_file is None

@@ -82,6 +82,7 @@ def wait_for(predicate, seconds: float, what: str, log_path):
     pytest.fail(f"timed out waiting for {what}; worker log:\n{log_path.read_text(errors='replace')[-3000:]}")
 
 
+@pytest.mark.same_on_every_database  # the workers use their own SQLite file
 @pytest.mark.slow
 def test_sigkilled_worker_loses_and_duplicates_nothing(worker_env, tmp_path):
     big_file = corpus_file(*BIG_FILE)

@@ -95,6 +95,7 @@ def test_precision_and_recall_on_letters_with_text(formats):
     assert recall == 1.0 and precision >= 0.9
 
 
+@pytest.mark.same_on_every_database  # tesseract and the reader; no database
 @pytest.mark.slow
 def test_precision_and_recall_on_scanned_letters_after_ocr(formats):
     """tesseract on the first three pages of each scan: about a minute a letter on a shared 2-core machine."""
