@@ -193,3 +193,23 @@ def test_filters_apply_inside_the_engine(login, viewer, team):
 def test_the_user_scope_comes_from_visible_to(viewer, stranger, team):
     assert scope_for_user(viewer).team_ids == (team.pk,)
     assert team.pk not in scope_for_user(stranger).team_ids
+
+
+def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team):
+    """A re-indexed file's pages move to a newer part of the index: the engine's own order of equal
+    scores is then not page order, and the window is still the lowest page ids, on every screen."""
+    r = factories.make_request(team)
+    first = add_pages(r, "first.pdf", ["the same memo"] * 40)
+    add_pages(r, "second.pdf", ["the same memo"] * 40)
+    add_pages(r, "better.pdf", ["memo memo memo"] * 3)
+    outbox.rebuild()
+    outbox.queue_document(first.pk)  # re-indexed: now after the second file in the index
+    outbox.drain()
+    pages = Page.objects.for_team(team)
+    scope = scope_for_teams([team.pk])
+    ordered = _reference("memo", [team.pk], 200)
+    assert len(ordered) == 83
+    seen = []
+    for offset in range(0, 90, 9):
+        seen += [hit.page_id for hit in search_pages("memo", pages=pages, scope=scope, limit=9, offset=offset)]
+    assert seen == ordered
