@@ -72,5 +72,7 @@ def test_a_child_that_is_stopped_costs_the_page_it_was_drawing_and_a_new_child_d
     reads = list(ocr_pages(path, "pdf", "", [1, 2], dpi=300, timeout=0.001, memory_mb=1024))
     assert [read.number for read in reads] == [1, 2]
     for read in reads:
-        assert read.text == "" and read.note.startswith(f"OCR could not read page {read.number}: Reading this file")
-        assert "was stopped" in read.note
+        # Which limit stops it first (the page's idle limit or the whole read's) depends on the
+        # machine's load; either way the page says it was stopped, in words, and the file stays.
+        assert read.text == "" and read.note.startswith(f"OCR could not read page {read.number}: ")
+        assert "was stopped" in read.note and "The file is kept" in read.note
