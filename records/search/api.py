@@ -78,7 +78,7 @@ def search_pages(
     if in_window:
         ranked_count = min(limit, CANDIDATES - offset)
         rows = _ranked_rows(PAGES, parsed, pages, limit=ranked_count + 1, offset=offset, cap=CANDIDATES)
-        hits = [_hit(PAGES, row) for row in rows[:ranked_count]]
+        hits = [_ranked_page_hit(row) for row in rows[:ranked_count]]
         has_next = len(rows) > ranked_count
         if len(hits) == ranked_count and offset + ranked_count == CANDIDATES:
             # The ranked window is used up: go on with the matches after it, in id order.
@@ -356,17 +356,12 @@ def _request_hits(query: Query, ranked: list, scopes: dict[Source, QuerySet]) ->
     return [replace(found[source, pk], score=score) for source, pk, score in ranked if (source, pk) in found]
 
 
-def _hit(source: Source, row: dict) -> Hit:
-    snippet = snippets.to_html(row["snippet"])
-    if source is PAGES:
-        return Hit(
-            kind="page", request_id=row["request_id"], snippet=snippet, score=row["score"],
-            page_id=row["id"], document_id=row["document_id"], filename=row["filename"],
-            page=row["page"], ocr=bool(row["ocr"]),
-        )  # fmt: skip
+def _ranked_page_hit(row: dict) -> Hit:
+    """A page's hit from a row of the SQL backends' ranked window (ranked_sql)."""
     return Hit(
-        kind=source.kind, request_id=row["request_id"], snippet=snippet, score=row["score"],
-        communication_id=row.get("communication_id"), title=row["title"],
+        kind="page", request_id=row["request_id"], snippet=snippets.to_html(row["snippet"]), score=row["score"],
+        page_id=row["id"], document_id=row["document_id"], filename=row["filename"],
+        page=row["page"], ocr=bool(row["ocr"]),
     )  # fmt: skip
 
 

@@ -213,13 +213,6 @@ def ranked_sql(source: Source, query: Query, scope: QuerySet, *, limit: int, off
     return sql, params
 
 
-def count_sql(source: Source, query: Query, scope: QuerySet, *, cap: int):
-    match_sql, match_params = tsquery_sql(query)
-    candidates = _candidates(source, scope, match_sql, match_params).values("pk")[:cap]
-    candidates_sql, candidates_params = candidates.query.sql_with_params()
-    return f"SELECT count(*) FROM ({candidates_sql}) AS candidates", candidates_params
-
-
 def _candidates(source: Source, scope: QuerySet, match_sql: str, match_params: list[str]) -> QuerySet:
     """`scope` narrowed to the matches, unordered so the database can stop at the cap."""
     vector = f'"{source.table}"."{COLUMN}"'

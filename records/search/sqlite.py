@@ -146,13 +146,6 @@ def ranked_sql(source: Source, query: Query, scope: QuerySet, *, limit: int, off
     return sql, params
 
 
-def count_sql(source: Source, query: Query, scope: QuerySet, *, cap: int):
-    fts = _fts_for(source, query)
-    scope_sql, scope_params = _in_scope(scope, fts)
-    sql = f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s AND {scope_sql} LIMIT %s)"
-    return sql, [match_expression(query), *scope_params, cap]
-
-
 def _fts_for(source: Source, query: Query) -> str:
     return source.table + ("_fts_exact" if query.has_prefix else "_fts")
 
