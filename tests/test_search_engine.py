@@ -195,9 +195,12 @@ def test_the_user_scope_comes_from_visible_to(viewer, stranger, team):
     assert team.pk not in scope_for_user(stranger).team_ids
 
 
-def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team):
+@pytest.mark.parametrize("fetch", [8192, 16], ids=["settled-in-the-first-pass", "settled-by-a-second-pass"])
+def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team, monkeypatch, fetch):
     """A re-indexed file's pages move to a newer part of the index: the engine's own order of equal
-    scores is then not page order, and the window is still the lowest page ids, on every screen."""
+    scores is then not page order, and the window is still the lowest page ids, on every screen,
+    whether the first fetch holds every tied page or not."""
+    monkeypatch.setattr(engine_query, "TIE_FETCH", fetch)
     r = factories.make_request(team)
     first = add_pages(r, "first.pdf", ["the same memo"] * 40)
     add_pages(r, "second.pdf", ["the same memo"] * 40)

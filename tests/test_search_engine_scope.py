@@ -42,15 +42,15 @@ def test_a_user_of_every_team_gets_the_scoped_ranking_and_count(desks, stranger)
         results = search_pages(query, pages=Page.objects.visible_to(desks), scope=scope_for_user(desks), limit=20)
         assert [hit.page_id for hit in results] == expected[:20], query
         assert results.matched == count and results.matched_exact, query
-        _, known = engine_query._ranked_query(parse_query(query), scope_for_user(desks), engine.searcher())
-        assert known == count  # ranked without the team clause: the per-team counts said every match is in scope
+        # Ranked without the team clause: every page of the index is in the user's teams.
+        assert not engine_query.ranking(parse_query(query), scope_for_user(desks), engine.searcher()).scoped
 
 
 def test_matches_only_in_the_users_teams_rank_without_the_clause_and_alike(desks):
     expected, count = _every_match_in_scope("flock", desks)
     assert count == 15
-    _, known = engine_query._ranked_query(parse_query("flock"), scope_for_user(desks), engine.searcher())
-    assert known == 15
+    ranked = engine_query.ranking(parse_query("flock"), scope_for_user(desks), engine.searcher())
+    assert (ranked.scoped, ranked.count) == (False, 15)  # the per-team counts: every match is the user's
     results = search_pages("flock", pages=Page.objects.visible_to(desks), scope=scope_for_user(desks), limit=20)
     assert [hit.page_id for hit in results] == expected and results.matched == 15
 
@@ -65,3 +65,22 @@ def test_another_teams_best_pages_never_come_back_and_are_not_counted(desks, str
     # The stranger's own search: their five pages, none of ours.
     mine = search_pages("vigilant", pages=Page.objects.visible_to(stranger), scope=scope_for_user(stranger))
     assert {hit.page_id for hit in mine} == theirs and mine.matched == 5
+
+
+def test_a_new_teams_pages_bring_the_clause_back_at_once(desks, stranger):
+    """The pages per team are counted once per commit: a team whose first release lands after a
+    search of everyone's is in the very next search's counts, and kept out of this user's."""
+    factories.add_member(desks, stranger.memberships.get().team)
+    before = search_pages("vigilant", pages=Page.objects.visible_to(desks), scope=scope_for_user(desks))
+    assert before.matched == 65
+    assert len(engine.pages_per_team(*engine.searcher_and_generation())) == 2
+    newcomers = factories.make_team("newcomers")
+    best = add_pages(factories.make_request(newcomers), "best.pdf", ["Vigilant vigilant vigilant."] * 3)
+    outbox.queue_document(best.pk)
+    outbox.drain()
+    reader, generation = engine.searcher_and_generation()
+    assert engine.pages_per_team(reader, generation)[newcomers.pk] == 3  # not the counts kept from before
+    ranked = engine_query.ranking(parse_query("vigilant"), scope_for_user(desks), reader, generation)
+    assert (ranked.scoped, ranked.count) == (True, 65)
+    after = search_pages("vigilant", pages=Page.objects.visible_to(desks), scope=scope_for_user(desks))
+    assert after.matched == 65 and [hit.page_id for hit in after] == [hit.page_id for hit in before]

@@ -102,11 +102,14 @@ def _engine_results(query: Query, pages: QuerySet, scope: EngineScope, *, limit:
     try:
         if settings.SEARCH_ENGINE_REBUILD_BEFORE_SEARCH:
             outbox.rebuild()
-        searcher = engine.searcher()  # one reload per search: the count, the ranking and the check below
+        # One reload per search: the check below, the ranking and the count.
+        searcher, generation = engine.searcher_and_generation()
         if searcher.num_docs == 0 and pages.exists():
             return None  # not built yet (a fresh deploy before rebuild_search_index): the SQL answers
         offset = min(offset, MAX_ENGINE_OFFSET)
-        ranked, matched = engine_query.rank(query, scope, offset=offset, limit=limit + 1, searcher=searcher)
+        ranked, matched = engine_query.rank(
+            query, scope, offset=offset, limit=limit + 1, searcher=searcher, generation=generation
+        )
     except (engine.EngineUnavailable, OSError):
         logger.exception("The search engine could not answer; searching the database instead.")
         return None

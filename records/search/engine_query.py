@@ -15,7 +15,6 @@ from . import engine
 from .query import Query, Term
 
 Occur = tantivy.Occur
-TEAM_BUCKETS = 100_000  # teams counted per search (more: the team clause always applies)
 MAX_PREFIX_TERMS = 256  # the most frequent expansions of a prefix are ranked; the rest still match
 NOTHING = tantivy.Query.empty_query()
 TIE_FETCH = 8192  # pages fetched at once to settle a tie at the window's edge (see _settle_tie)
@@ -162,20 +161,47 @@ def _tokens(analyzer: tantivy.TextAnalyzer, text: str) -> list[str]:
     return analyzer.analyze(text)
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """The query to rank with; how many match when that is known already (else the search counts);
+    and whether it carries the team clause (the user's teams may hold every match: see ranking())."""
+
+    query: tantivy.Query
+    count: int | None
+    scoped: bool
+
+
 def rank(
-    query: Query, scope: EngineScope, *, offset: int, limit: int, searcher: tantivy.Searcher | None = None
+    query: Query,
+    scope: EngineScope,
+    *,
+    offset: int,
+    limit: int,
+    searcher: tantivy.Searcher | None = None,
+    generation: tuple | None = None,
 ) -> tuple[list[tuple[int, float]], int]:
     """(page id, score) for hits offset..offset+limit of every match, best first, ties by page
     id; and how many match in all (exact: the engine counts as it ranks). `searcher`: the one
-    reader of this search (engine.searcher()), else a fresh one."""
-    searcher = searcher or engine.searcher()
-    built, count = _ranked_query(query, scope, searcher)
+    reader of this search and its `generation` (engine.searcher_and_generation()), else a fresh one."""
+    if searcher is None:
+        searcher, generation = engine.searcher_and_generation()
+    ranked = ranking(query, scope, searcher, generation)
     wanted = offset + limit
-    found = searcher.search(built, limit=wanted + 1, count=count is None)
-    count = found.count if count is None else count
-    hits = _with_page_ids(searcher, found.hits)
-    if len(hits) > wanted and hits[-1][1] == hits[wanted - 1][1]:
-        hits = _settle_tie(searcher, built, hits, wanted)
+    # Fetched wide at once: a frequent word ties on thousands of pages at the window's edge, and
+    # a wide heap costs a few ms more where settling the tie in a second pass costs a whole
+    # ranking again (the tie rule needs every page scoring the same as the window's last).
+    fetch = max(wanted + 1, TIE_FETCH)
+    found = searcher.search(ranked.query, limit=fetch, count=ranked.count is None)
+    count = found.count if ranked.count is None else ranked.count
+    listed = found.hits  # tantivy builds this list anew at each access: read it once
+    if len(listed) > wanted:
+        boundary = listed[wanted - 1][0]
+        in_reach = [hit for hit in listed if hit[0] >= boundary]  # the rest can't enter the window
+        hits = _with_page_ids(searcher, in_reach)
+        if len(in_reach) == len(listed):  # pages tying with the window's last run past the fetch
+            hits = _settle_tie(searcher, ranked.query, hits, wanted, fetch=fetch)
+    else:
+        hits = _with_page_ids(searcher, listed)
     return sorted(hits, key=lambda hit: (-hit[1], hit[0]))[offset:wanted], count
 
 
@@ -184,55 +210,57 @@ def _with_page_ids(searcher, found: list) -> list[tuple[int, float]]:
     return [(page_id, score) for (score, _), page_id in zip(found, page_ids, strict=True)]
 
 
-def _settle_tie(searcher, built, hits: list[tuple[int, float]], wanted: int) -> list[tuple[int, float]]:
-    """The first `wanted` hits when pages scoring the same as the last of them run past it.
+def _settle_tie(searcher, built, hits: list[tuple[int, float]], wanted: int, *, fetch: int) -> list[tuple[int, float]]:
+    """The first `wanted` hits (unordered) when more pages tie with the last of them than one fetch holds.
 
     The engine breaks ties by where a page sits in the index, not by page id, and a frequent
     word ties on tens of thousands of pages (the same count on pages of about the same length).
     Every better-scoring page is in hand already; of the tied ones, the lowest ids are wanted.
-    Those are no higher than the id that fills the window among the tied pages in hand, so only
-    pages up to that id are searched again, widely, until one scores below the tie (the old way
-    took one pass per fourfold widening of the whole ranking: five at a million pages for "records").
+    Those are no higher than the id that fills the window among the tied pages in hand (the
+    ceiling), so only pages up to it are searched again; each such pass brings tied pages the
+    fetch before did not hold, all under the ceiling, which lowers it, until a pass reaches a
+    page scoring below the tie: then every tied page under the ceiling is in hand.
     """
     boundary = hits[wanted - 1][1]
     above = [hit for hit in hits if hit[1] > boundary]
-    seen = sorted(page_id for page_id, score in hits if score == boundary)
-    ceiling = seen[wanted - len(above) - 1]
-    up_to_ceiling = tantivy.Query.range_query(engine.SCHEMA, "page_id", tantivy.FieldType.Unsigned, 0, ceiling)
-    narrowed = tantivy.Query.boolean_query([(Occur.Must, built), (Occur.Must, _const(up_to_ceiling))])
-    # Each pass scores every match again whatever its size (20 ms for "records" at a million
-    # pages); a wide one costs little more, so start wide.
-    fetch = max(wanted * 4, TIE_FETCH)
+    needed = wanted - len(above)
+    tied = {page_id for page_id, score in hits if score == boundary}
     while True:
-        tied = _with_page_ids(searcher, searcher.search(narrowed, limit=fetch, count=False).hits)
-        if len(tied) < fetch or tied[-1][1] < boundary:
-            break
-        fetch *= 8
-    return above + [hit for hit in tied if hit[1] == boundary]
+        ceiling = sorted(tied)[needed - 1]
+        up_to = tantivy.Query.range_query(engine.SCHEMA, "page_id", tantivy.FieldType.Unsigned, 0, ceiling)
+        narrowed = tantivy.Query.boolean_query([(Occur.Must, built), (Occur.Must, _const(up_to))])
+        listed = searcher.search(narrowed, limit=fetch, count=False).hits
+        tied = {page_id for page_id in tied if page_id <= ceiling}
+        tied |= {page_id for page_id, score in _with_page_ids(searcher, listed) if score == boundary}
+        if len(listed) < fetch or listed[-1][0] < boundary:
+            return above + [(page_id, boundary) for page_id in tied]
 
 
-def _ranked_query(query: Query, scope: EngineScope, searcher) -> tuple[tantivy.Query, int | None]:
-    """The query to rank with, and how many match when that is known already.
+def ranking(query: Query, scope: EngineScope, searcher, generation: tuple | None = None) -> Ranking:
+    """The query to rank `scope`'s matches with, with the team clause only where it changes something.
 
     A team clause over most of the index costs more than the ranking itself (tantivy gathers the
-    teams' postings into a bitset on every search: at 100,000 pages, 38 ms for ten teams against
-    1 ms for a frequent word alone), and when every match of the query lies in the user's teams it
-    changes nothing: the same pages match with the same scores (scope clauses score 0). The
-    query's matches counted per team (a fast-field aggregation, about 1 ms) say whether that is so;
-    if it is, the query ranks without the clause, and the count is exact either way.
+    teams' postings into a bitset on every search: at 1,000,000 pages, a ten-team clause doubled
+    the cost of a frequent word), and when every match of the query lies in the user's teams it
+    changes nothing: the same pages match with the same scores (scope clauses score 0). So:
+    - the user's teams hold every page of the index (pages per team, counted once per commit):
+      rank without the clause, and the search counts;
+    - they hold most of it: the query's matches counted per team (a fast-field aggregation, a
+      pass over the matches) say whether every match is inside; if so, rank without the clause;
+    - else, or with other filters, the clause stays (it drives a small team's search cheaply).
     """
-    if scope.team_ids is None or replace(scope, team_ids=None) != EngineScope(team_ids=None):
-        return build(query, scope, searcher), None  # every team already, or other filters too
+    if scope.team_ids is None:
+        return Ranking(build(query, scope, searcher), None, scoped=False)
     in_teams = sum(searcher.doc_freq("team_id", team) for team in scope.team_ids)
-    if in_teams * 2 < searcher.num_docs:
-        return build(query, scope, searcher), None  # a small share: the team clause drives cheaply
+    if replace(scope, team_ids=None) != EngineScope(team_ids=None) or in_teams * 2 < searcher.num_docs:
+        return Ranking(build(query, scope, searcher), None, scoped=True)  # other filters, or a small share
     unscoped = build(query, EngineScope(team_ids=None), searcher)
-    per_team = searcher.aggregate(unscoped, {"teams": {"terms": {"field": "team_id", "size": TEAM_BUCKETS}}})
-    teams = per_team["teams"]
-    if teams.get("sum_other_doc_count") or teams.get("doc_count_error_upper_bound"):
-        return build(query, scope, searcher), None  # more teams than buckets: no exact answer here
-    counts = {int(bucket["key"]): bucket["doc_count"] for bucket in teams["buckets"]}
-    inside = sum(counts.get(team, 0) for team in scope.team_ids)
-    if inside == sum(counts.values()):
-        return unscoped, inside
-    return build(query, scope, searcher), inside
+    if in_teams >= searcher.num_docs:  # perhaps every page (the sum counts deleted pages too): check
+        everywhere = engine.pages_per_team(searcher, generation)
+        if everywhere is not None and set(everywhere) <= set(scope.team_ids):
+            return Ranking(unscoped, None, scoped=False)
+    counts = engine.team_counts(searcher, unscoped)
+    inside = None if counts is None else sum(counts.get(team, 0) for team in scope.team_ids)
+    if counts is not None and inside == sum(counts.values()):
+        return Ranking(unscoped, inside, scoped=False)
+    return Ranking(build(query, scope, searcher), inside, scoped=True)  # more teams than buckets: no count
