@@ -16,7 +16,7 @@ match, the slow way (score them all, keep the user's teams, order by score then 
 The engine goes to var/bench/engine-<backend>-<N>/ and is reused when it holds the corpus.
 
 It never touches the dev database: SQLite goes to var/bench/search-<N>.sqlite3, PostgreSQL to a
-database named <dev name>_bench_search on the same server (created if missing). A database that
+database named <dev name>_bench_search_<N> on the same server (created if missing). A database that
 already holds the same corpus is reused; --fresh regenerates it. Prints one JSON object.
 """
 
@@ -111,7 +111,10 @@ def main() -> None:
     report["index_bytes"] = index_bytes()
     if not args.load_only:
         report["classes"] = measure_engine(
-            args.repeat, sql_rank_all=not args.no_sql_rank_all, slow_repeat=args.slow_repeat
+            args.repeat,
+            sql_rank_all=not args.no_sql_rank_all,
+            slow_repeat=args.slow_repeat,
+            slow_timeout=args.slow_timeout,
         )
         report["summary"] = summary(report["classes"])
         report["indexing_while_uploading"] = indexing_throughput(args.upload_documents)
@@ -131,6 +134,12 @@ def parse_args():
         "--slow-repeat", type=int, help="Timed runs of the SQL references (default: --repeat); the warm-up always runs."
     )
     parser.add_argument("--no-sql-rank-all", action="store_true", help="Skip the SQL ranking every match (slow).")
+    parser.add_argument(
+        "--slow-timeout",
+        type=float,
+        help="Stop an SQL reference's query after this many seconds; it counts as taking that long "
+        "(a lower bound) and the report says how many were stopped (`timeouts`).",
+    )
     parser.add_argument("--upload-documents", type=int, default=40, help="50-page uploads for the indexing test.")
     parser.add_argument("--out", help="Also write the JSON report to this file.")
     parser.add_argument("--fresh", action="store_true", help="Regenerate the pages even if the database has them.")
@@ -144,7 +153,8 @@ def parse_args():
 def bench_database_url(dev_url: str, args) -> str:
     if dev_url.startswith("postgres"):
         parts = urlsplit(dev_url)
-        name = parts.path.lstrip("/") + "_bench_search"
+        # The size in the name: a small trial run never overwrites a million pages built before.
+        name = f"{parts.path.lstrip('/')}_bench_search_{args.pages}"
         create_postgres_database(dev_url, name)
         return urlunsplit(parts._replace(path="/" + name))
     path = ROOT / "var" / "bench" / f"search-{args.pages}.sqlite3"
@@ -342,7 +352,9 @@ def every_match_top20(query: str, team_ids: set[int] | None, teams_of: dict) -> 
     return [pk for _, pk in sorted(every)[:20]]
 
 
-def measure_engine(repeat: int, sql_rank_all: bool, slow_repeat: int | None = None) -> dict:
+def measure_engine(
+    repeat: int, sql_rank_all: bool, slow_repeat: int | None = None, slow_timeout: float | None = None
+) -> dict:
     from records.models import Document, Page
 
     slow_repeat = repeat if slow_repeat is None else max(1, slow_repeat)
@@ -359,6 +371,11 @@ def measure_engine(repeat: int, sql_rank_all: bool, slow_repeat: int | None = No
     }
     if sql_rank_all:
         runners["sql_rank_all"] = lambda q: [row[0] for row in plain_sql(q, cap=None)][:20]
+    if slow_timeout:
+        for name in SLOW_RUNNERS:
+            if name in runners:
+                runners[name] = within(slow_timeout, runners[name])
+    timeouts = dict.fromkeys(runners, 0)
     results = {}
     for name, variants in QUERIES.items():
         samples = {runner: [] for runner in runners}
@@ -367,22 +384,62 @@ def measure_engine(repeat: int, sql_rank_all: bool, slow_repeat: int | None = No
             references = {scope: every_match_top20(variant, ids, teams_of) for scope, ids in team_ids.items()}
             for runner, run in runners.items():
                 found = run(variant)  # warm-up, and the hits compared
-                if runner in overlaps:
+                if found is TIMED_OUT:
+                    timeouts[runner] += 1
+                elif runner in overlaps:
                     reference = references["team" if runner.endswith("_team") else "all"]
                     overlaps[runner].append(overlap(found, reference))
             for round_ in range(repeat):
                 for runner, run in runners.items():
                     if runner in SLOW_RUNNERS and round_ >= slow_repeat:
                         continue
-                    samples[runner].append(timed(lambda run=run, variant=variant: run(variant), digits=6) * 1000)
+                    started = time.perf_counter()
+                    found = run(variant)
+                    took = (time.perf_counter() - started) * 1000
+                    timeouts[runner] += found is TIMED_OUT
+                    samples[runner].append(max(took, slow_timeout * 1000) if found is TIMED_OUT else took)
         results[name] = {
             runner: {"p50": round(statistics.median(times), 1), "p95": round(percentile(times, 95), 1)}
             for runner, times in samples.items()
         }
         for runner, values in overlaps.items():
-            results[name][runner]["overlap@20"] = round(statistics.mean(values), 3)
+            results[name][runner]["overlap@20"] = round(statistics.mean(values), 3) if values else None
+        for runner, count in timeouts.items():
+            if count:
+                # Runs stopped at --slow-timeout (warm-ups too); overlap is over the queries that finished.
+                results[name][runner]["timeouts"] = count
+        timeouts = dict.fromkeys(timeouts, 0)
         results[name]["queries"] = variants
     return results
+
+
+TIMED_OUT = object()
+
+
+def within(seconds: float, run):
+    """`run`, its SQL stopped after `seconds` (PostgreSQL's statement_timeout; SQLite's progress
+    handler): returns TIMED_OUT instead of the hits when it was."""
+    from django.db import OperationalError, connection, transaction
+
+    def bounded(query: str):
+        if connection.vendor == "postgresql":
+            try:
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = %s", [int(seconds * 1000)])
+                    return run(query)
+            except OperationalError:  # QueryCanceled
+                return TIMED_OUT
+        connection.ensure_connection()
+        deadline = time.perf_counter() + seconds
+        connection.connection.set_progress_handler(lambda: int(time.perf_counter() > deadline), 100_000)
+        try:
+            return run(query)
+        except OperationalError:  # "interrupted"
+            return TIMED_OUT
+        finally:
+            connection.connection.set_progress_handler(None, 0)
+
+    return bounded
 
 
 # The SQL references: at 1,000,000 pages a frequent word takes seconds a run there.

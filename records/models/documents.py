@@ -34,6 +34,19 @@ class DocumentQuerySet(TeamScopedQuerySet):
     delete.alters_data = True
     delete.queryset_only = True  # as_manager() must not offer Document.objects.delete()
 
+    def update(self, **kwargs):
+        """As QuerySet.update; moving documents to another request re-indexes their pages (the
+        engine files each page under its request and team), queued in this transaction."""
+        from .search_engine import SearchOutbox
+
+        if not {"request", "request_id"} & set(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            SearchOutbox.queue(SearchOutbox.DOCUMENT, self.ids_with_members())
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
     def ids_with_members(self) -> list[int]:
         """These documents' ids and those of every member of their archives, at any depth: what
         deleting them deletes (Document.archive cascades)."""
@@ -149,6 +162,20 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    def save(self, *args, **kwargs):
+        # Moved to another request (the admin): the engine files each page under its request and
+        # team, so its pages are re-indexed (records/search/outbox.py), queued in this transaction.
+        from .search_engine import SearchOutbox
+
+        read = getattr(self, "_request_id_read", None)  # as read from the database, or as last saved
+        if read is None or read == self.request_id:
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                SearchOutbox.queue(SearchOutbox.DOCUMENT, Document.objects.filter(pk=self.pk).ids_with_members())
+        self._request_id_read = self.request_id
+
     def get_absolute_url(self) -> str:
         return reverse("document_detail", args=[self.pk])
 
@@ -160,6 +187,12 @@ class Document(models.Model):
             # An archive's members go with it (cascade): their pages leave the engine as well.
             SearchOutbox.queue(SearchOutbox.DOCUMENT, Document.objects.filter(pk=self.pk).ids_with_members())
             return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        document = super().from_db(db, field_names, values)
+        document._request_id_read = document.__dict__.get("request_id")  # see save()
+        return document
 
     @property
     def sha256(self) -> str:

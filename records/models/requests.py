@@ -59,6 +59,17 @@ class RecordsRequestQuerySet(TeamScopedQuerySet):
     delete.alters_data = True
     delete.queryset_only = True  # as_manager() must not offer RecordsRequest.objects.delete()
 
+    def update(self, **kwargs):
+        """As QuerySet.update; moving requests to another team re-indexes their pages (the engine
+        files each page under its team), queued in this transaction."""
+        if not {"team", "team_id"} & set(kwargs):
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            _queue_documents_of(self.order_by().values("pk"))
+            return super().update(**kwargs)
+
+    update.alters_data = True
+
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
@@ -134,6 +145,18 @@ class RecordsRequest(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        # Moved to another team (the admin): the engine files each page under its team, so the
+        # request's pages are re-indexed (records/search/outbox.py), queued in this transaction.
+        read = getattr(self, "_team_id_read", None)  # as read from the database, or as last saved
+        if read is None or read == self.team_id:
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                _queue_documents_of([self.pk])
+        self._team_id_read = self.team_id
+
     def get_absolute_url(self) -> str:
         return reverse("request_detail", args=[self.pk])
 
@@ -144,6 +167,12 @@ class RecordsRequest(models.Model):
         with transaction.atomic():
             SearchOutbox.queue(SearchOutbox.REQUEST, [self.pk])
             return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        records_request = super().from_db(db, field_names, values)
+        records_request._team_id_read = records_request.__dict__.get("team_id")  # see save()
+        return records_request
 
     @property
     def is_open(self) -> bool:
@@ -157,6 +186,13 @@ class RecordsRequest(models.Model):
         if self.due_date is None:
             return None
         return (self.due_date - (today or timezone.localdate())).days
+
+
+def _queue_documents_of(request_ids) -> None:
+    from .documents import Document
+    from .search_engine import SearchOutbox
+
+    SearchOutbox.queue(SearchOutbox.DOCUMENT, Document.objects.filter(request__in=request_ids).ids_with_members())
 
 
 class TrackingNumber(models.Model):
