@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.urls import reverse
 
+from .search_engine import ReindexedWhenMoved, SearchOutbox
 from .teams import TeamScopedQuerySet
 
 
@@ -25,8 +26,6 @@ class DocumentQuerySet(TeamScopedQuerySet):
     def delete(self):
         """Delete these documents (and, by cascade, their archives' members); their pages leave
         the ranking engine too (records/search/outbox.py), queued in this transaction."""
-        from .search_engine import SearchOutbox
-
         with transaction.atomic(using=self.db):
             SearchOutbox.queue(SearchOutbox.DOCUMENT, self.ids_with_members())
             return super().delete()
@@ -37,8 +36,6 @@ class DocumentQuerySet(TeamScopedQuerySet):
     def update(self, **kwargs):
         """As QuerySet.update; moving documents to another request re-indexes their pages (the
         engine files each page under its request and team), queued in this transaction."""
-        from .search_engine import SearchOutbox
-
         if not {"request", "request_id"} & set(kwargs):
             return super().update(**kwargs)
         with transaction.atomic(using=self.db):
@@ -101,7 +98,7 @@ class TreeRow:
     name: str
 
 
-class Document(models.Model):
+class Document(ReindexedWhenMoved, models.Model):
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
         EXTRACTING = "extracting", "Extracting text"
@@ -153,6 +150,7 @@ class Document(models.Model):
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     objects = DocumentQuerySet.as_manager()
+    moved_by = "request_id"  # the engine files each page under it (ReindexedWhenMoved)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -162,37 +160,19 @@ class Document(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
-    def save(self, *args, **kwargs):
-        # Moved to another request (the admin): the engine files each page under its request and
-        # team, so its pages are re-indexed (records/search/outbox.py), queued in this transaction.
-        from .search_engine import SearchOutbox
-
-        read = getattr(self, "_request_id_read", None)  # as read from the database, or as last saved
-        if read is None or read == self.request_id:
-            super().save(*args, **kwargs)
-        else:
-            with transaction.atomic():
-                super().save(*args, **kwargs)
-                SearchOutbox.queue(SearchOutbox.DOCUMENT, Document.objects.filter(pk=self.pk).ids_with_members())
-        self._request_id_read = self.request_id
-
     def get_absolute_url(self) -> str:
         return reverse("document_detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
         # Its pages leave the ranking engine too (records/search/outbox.py), in this transaction.
-        from .search_engine import SearchOutbox
-
         with transaction.atomic():
             # An archive's members go with it (cascade): their pages leave the engine as well.
             SearchOutbox.queue(SearchOutbox.DOCUMENT, Document.objects.filter(pk=self.pk).ids_with_members())
             return super().delete(*args, **kwargs)
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        document = super().from_db(db, field_names, values)
-        document._request_id_read = document.__dict__.get("request_id")  # see save()
-        return document
+    def queue_reindex(self) -> None:
+        # Moved to another request (the admin): the engine files each page under its request and team.
+        SearchOutbox.queue(SearchOutbox.DOCUMENT, Document.objects.filter(pk=self.pk).ids_with_members())
 
     @property
     def sha256(self) -> str:

@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .search_engine import ReindexedWhenMoved, SearchOutbox
 from .teams import TeamScopedQuerySet
 
 
@@ -50,8 +51,6 @@ class RecordsRequestQuerySet(TeamScopedQuerySet):
     def delete(self):
         """Delete these requests (their documents and pages by cascade); their pages leave the
         ranking engine too (records/search/outbox.py), queued in this transaction."""
-        from .search_engine import SearchOutbox
-
         with transaction.atomic(using=self.db):
             SearchOutbox.queue(SearchOutbox.REQUEST, self.order_by().values_list("pk", flat=True))
             return super().delete()
@@ -86,7 +85,7 @@ class RecordsRequestQuerySet(TeamScopedQuerySet):
         return self.select_related("agency", "statute", "assignee").prefetch_related("tags", "tracking_numbers")
 
 
-class RecordsRequest(models.Model):
+class RecordsRequest(ReindexedWhenMoved, models.Model):
     team = models.ForeignKey("records.Team", on_delete=models.CASCADE, related_name="requests")
     title = models.CharField(max_length=300)
     agency = models.ForeignKey("records.Agency", on_delete=models.PROTECT, related_name="requests")
@@ -131,6 +130,7 @@ class RecordsRequest(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = RecordsRequestQuerySet.as_manager()
+    moved_by = "team_id"  # the engine files each page under it (ReindexedWhenMoved)
     # Who changed what, and when (records/audit.py shows it on the request page).
     history = HistoricalRecords()
 
@@ -145,34 +145,18 @@ class RecordsRequest(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def save(self, *args, **kwargs):
-        # Moved to another team (the admin): the engine files each page under its team, so the
-        # request's pages are re-indexed (records/search/outbox.py), queued in this transaction.
-        read = getattr(self, "_team_id_read", None)  # as read from the database, or as last saved
-        if read is None or read == self.team_id:
-            super().save(*args, **kwargs)
-        else:
-            with transaction.atomic():
-                super().save(*args, **kwargs)
-                _queue_documents_of([self.pk])
-        self._team_id_read = self.team_id
-
     def get_absolute_url(self) -> str:
         return reverse("request_detail", args=[self.pk])
 
     def delete(self, *args, **kwargs):
         # Its pages leave the ranking engine too (records/search/outbox.py), in this transaction.
-        from .search_engine import SearchOutbox
-
         with transaction.atomic():
             SearchOutbox.queue(SearchOutbox.REQUEST, [self.pk])
             return super().delete(*args, **kwargs)
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        records_request = super().from_db(db, field_names, values)
-        records_request._team_id_read = records_request.__dict__.get("team_id")  # see save()
-        return records_request
+    def queue_reindex(self) -> None:
+        # Moved to another team (the admin): the engine files each page under its team.
+        _queue_documents_of([self.pk])
 
     @property
     def is_open(self) -> bool:
@@ -190,7 +174,6 @@ class RecordsRequest(models.Model):
 
 def _queue_documents_of(request_ids) -> None:
     from .documents import Document
-    from .search_engine import SearchOutbox
 
     SearchOutbox.queue(SearchOutbox.DOCUMENT, Document.objects.filter(request__in=request_ids).ids_with_members())
 

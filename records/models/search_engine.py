@@ -36,3 +36,30 @@ def _send_drain() -> None:
     from records.tasks import drain_search_outbox_task  # tasks import the models: late, to avoid the cycle
 
     drain_search_outbox_task.delay()
+
+
+class ReindexedWhenMoved:
+    """For a model whose pages the engine files under one of its columns (`moved_by`): a save that
+    changes that column queues its pages for re-indexing (queue_reindex, records/search/outbox.py)
+    in the same transaction. The value read from the database, or last saved, tells a move."""
+
+    moved_by: str
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._moved_by_read = instance.__dict__.get(cls.moved_by)  # absent when deferred
+        return instance
+
+    def save(self, *args, **kwargs):
+        read = getattr(self, "_moved_by_read", None)
+        if read is None or read == getattr(self, self.moved_by):
+            super().save(*args, **kwargs)
+        else:
+            with transaction.atomic():
+                super().save(*args, **kwargs)
+                self.queue_reindex()
+        self._moved_by_read = getattr(self, self.moved_by)
+
+    def queue_reindex(self) -> None:
+        raise NotImplementedError

@@ -251,9 +251,11 @@ def ranking(query: Query, scope: EngineScope, searcher, generation: tuple | None
     """
     if scope.team_ids is None:
         return Ranking(build(query, scope, searcher), None, scoped=False)
+    if replace(scope, team_ids=None) != EngineScope(team_ids=None):
+        return Ranking(build(query, scope, searcher), None, scoped=True)  # other filters drive the search
     in_teams = sum(searcher.doc_freq("team_id", team) for team in scope.team_ids)
-    if replace(scope, team_ids=None) != EngineScope(team_ids=None) or in_teams * 2 < searcher.num_docs:
-        return Ranking(build(query, scope, searcher), None, scoped=True)  # other filters, or a small share
+    if in_teams * 2 < searcher.num_docs:
+        return Ranking(build(query, scope, searcher), None, scoped=True)  # a small share: the clause drives
     unscoped = build(query, EngineScope(team_ids=None), searcher)
     if in_teams >= searcher.num_docs:  # perhaps every page (the sum counts deleted pages too): check
         everywhere = engine.pages_per_team(searcher, generation)
