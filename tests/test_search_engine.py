@@ -216,3 +216,38 @@ def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team, monkeyp
     for offset in range(0, 90, 9):
         seen += [hit.page_id for hit in search_pages("memo", pages=pages, scope=scope, limit=9, offset=offset)]
     assert seen == ordered
+
+
+NEAR_LAYOUTS = [
+    "the license plate data shared with ICE agents",  # 3 words between
+    "ICE asked for every license plate read",  # reversed, 3 words between
+    "license plate readers " + "filler " * 20 + "ICE",  # 21 words between
+    "licensed plates near ICE",  # stemmed forms, 1 word between
+    "plate license ICE",  # the phrase's words, but not the phrase
+    "license ICE plate",
+    "license and plate x ICE",
+]
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ('"license plate" NEAR/3 ICE', [1, 2, 4]),
+        ('ICE NEAR/3 "license plate"', [1, 2, 4]),
+        ('"license plate" NEAR/2 ICE', [4]),
+        ('"license plate" NEAR/21 ICE', [1, 2, 3, 4]),
+        ("plate NEAR/1 ice", [4, 5, 6, 7]),
+        ("ice NEAR/1 plate", [4, 5, 6, 7]),
+        ("licens* NEAR/3 ICE", [2, 4, 5, 6, 7]),
+        ("plate NEAR/2 license", [1, 2, 3, 4, 5, 6, 7]),
+    ],
+)
+def test_near_in_the_engine_is_the_databases_near(team, query, expected):
+    """Either order, at most n words between, and a "phrase" side kept whole (not its words loose)."""
+    r = factories.make_request(team)
+    add_pages(r, "near.pdf", NEAR_LAYOUTS)
+    outbox.rebuild()
+    pages = Page.objects.for_team(team)
+    found = search_pages(query, pages=pages, scope=scope_for_teams([team.pk]), limit=100)
+    assert sorted(hit.page for hit in found) == expected
+    assert found.matched == matching_pages(query, pages=pages).count()

@@ -133,7 +133,15 @@ def _prefix(schema, text: str, searcher) -> tantivy.Query:
 
 def _near(schema, term: Term) -> tantivy.Query:
     """`a NEAR/n b`: the two sides with at most n words between them, in either order.
-    On the unstemmed field when a side is a prefix (its words as patterns), else on the stemmed one."""
+    On the unstemmed field when a side is a prefix (its words as patterns), else on the stemmed one.
+
+    tantivy's slop bounds the distance between each pair of neighbouring words of a phrase,
+    whichever comes first: two single words at the same offset with slop n + 1 are exactly
+    "at most n words between, either order", in one pass over their positions (two ordered
+    phrases walked both position lists twice). A side of several words needs the order
+    inside it, which one slop can't give: there the two orders are searched, and each side
+    must also appear as its exact phrase (slop loosens a side's own words too).
+    """
     left, right = term.near
     if left.kind == "prefix" or right.kind == "prefix":
         sides = [_patterns(side) for side in (left, right)]
@@ -143,11 +151,14 @@ def _near(schema, term: Term) -> tantivy.Query:
         field, make = "text", tantivy.Query.phrase_query
     if not all(sides):
         return NOTHING
+    if all(len(side) == 1 for side in sides):
+        return make(schema, field, [(0, sides[0][0]), (0, sides[1][0])], slop=term.distance + 1)
     orders = []
     for first, second in ((sides[0], sides[1]), (sides[1], sides[0])):
         words = [(offset, word) for offset, word in enumerate(first + second)]
         orders.append((Occur.Should, make(schema, field, words, slop=term.distance)))
-    return tantivy.Query.boolean_query(orders)
+    exact_sides = [(Occur.Must, _const(make(schema, field, side))) for side in sides if len(side) > 1]
+    return tantivy.Query.boolean_query([(Occur.Must, tantivy.Query.boolean_query(orders)), *exact_sides])
 
 
 def _patterns(term: Term) -> list[str]:
