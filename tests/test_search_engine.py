@@ -195,7 +195,9 @@ def test_the_user_scope_comes_from_visible_to(viewer, stranger, team):
     assert team.pk not in scope_for_user(stranger).team_ids
 
 
-@pytest.mark.parametrize("fetch", [8192, 16], ids=["settled-in-the-first-pass", "settled-by-a-second-pass"])
+@pytest.mark.parametrize(
+    "fetch", [8192, 16, 4], ids=["settled-in-the-first-pass", "settled-by-id-ranges", "ranges-narrowed-to-fit-a-fetch"]
+)
 def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team, monkeypatch, fetch):
     """A re-indexed file's pages move to a newer part of the index: the engine's own order of equal
     scores is then not page order, and the window is still the lowest page ids, on every screen,
@@ -216,6 +218,28 @@ def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team, monkeyp
     for offset in range(0, 90, 9):
         seen += [hit.page_id for hit in search_pages("memo", pages=pages, scope=scope, limit=9, offset=offset)]
     assert seen == ordered
+
+
+@pytest.mark.parametrize("fetch", [3, 5, 40])
+def test_a_tie_is_settled_from_the_lowest_page_ids_up_whatever_a_fetch_holds(team, fetch):
+    """The id ranges walked to settle a tie narrow until a fetch holds each (3 and 5 hold fewer
+    pages than the window) and widen past empty ones, and still give the window's lowest ids."""
+    r = factories.make_request(team)
+    first = add_pages(r, "first.pdf", ["the same memo"] * 40)
+    add_pages(r, "second.pdf", ["the same memo"] * 40)
+    add_pages(r, "better.pdf", ["memo memo memo"] * 3)
+    outbox.rebuild()
+    outbox.queue_document(first.pk)  # re-indexed: after the second file, out of page order
+    outbox.drain()
+    searcher = engine.searcher()
+    built = engine_query.build(parse_query("memo"), scope_for_teams(None), searcher)
+    in_index_order = engine_query._with_page_ids(searcher, searcher.search(built, limit=100).hits)
+    reference = _reference("memo", [team.pk], 100)
+    for wanted in (4, 10, 50):
+        settled = engine_query._settle_tie(searcher, built, in_index_order[:wanted], wanted, fetch=fetch)
+        assert [page_id for page_id, _ in sorted(settled, key=lambda hit: (-hit[1], hit[0]))][:wanted] == (
+            reference[:wanted]
+        )
 
 
 NEAR_LAYOUTS = [

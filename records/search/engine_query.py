@@ -209,7 +209,7 @@ def rank(
         boundary = listed[wanted - 1][0]
         in_reach = [hit for hit in listed if hit[0] >= boundary]  # the rest can't enter the window
         hits = _with_page_ids(searcher, in_reach)
-        if len(in_reach) == len(listed):  # pages tying with the window's last run past the fetch
+        if len(listed) == fetch and len(in_reach) == len(listed):  # the tie runs on past the fetch
             hits = _settle_tie(searcher, ranked.query, hits, wanted, fetch=fetch)
     else:
         hits = _with_page_ids(searcher, listed)
@@ -226,25 +226,36 @@ def _settle_tie(searcher, built, hits: list[tuple[int, float]], wanted: int, *, 
 
     The engine breaks ties by where a page sits in the index, not by page id, and a frequent
     word ties on tens of thousands of pages (the same count on pages of about the same length).
-    Every better-scoring page is in hand already; of the tied ones, the lowest ids are wanted.
-    Those are no higher than the id that fills the window among the tied pages in hand (the
-    ceiling), so only pages up to it are searched again; each such pass brings tied pages the
-    fetch before did not hold, all under the ceiling, which lowers it, until a pass reaches a
-    page scoring below the tie: then every tied page under the ceiling is in hand.
+    Every better-scoring page is in hand already; of the tied ones, the lowest ids are wanted,
+    and none is above the id that fills the window among the tied pages in hand (the ceiling).
+    So the tied pages are gathered from the lowest ids up, one id range at a time: a range
+    searched whole (fewer hits at or above the tie than a fetch) holds all its tied pages, and
+    once the ranges searched hold enough of them, no page past them can be among the lowest.
+    A tie that needs settling is a common one, so the first, small range usually does it; its
+    cost follows the range, where a pass up to the ceiling cost a whole ranking again.
     """
     boundary = hits[wanted - 1][1]
     above = [hit for hit in hits if hit[1] > boundary]
     needed = wanted - len(above)
-    tied = {page_id for page_id, score in hits if score == boundary}
+    in_hand = sorted(page_id for page_id, score in hits if score == boundary)
+    ceiling = in_hand[needed - 1]
+    # The first range: about four times the ids that hold `needed` tied pages, were the tied
+    # pages in hand spread evenly over the ids (each pass has a fixed cost too: few, not tiny).
+    span = max(needed, 4 * needed * searcher.num_docs // len(in_hand))
+    tied: list[int] = []
+    low = 0
     while True:
-        ceiling = sorted(tied)[needed - 1]
-        up_to = tantivy.Query.range_query(engine.SCHEMA, "page_id", tantivy.FieldType.Unsigned, 0, ceiling)
-        narrowed = tantivy.Query.boolean_query([(Occur.Must, built), (Occur.Must, _const(up_to))])
+        high = min(low + span - 1, ceiling)
+        in_range = tantivy.Query.range_query(engine.SCHEMA, "page_id", tantivy.FieldType.Unsigned, low, high)
+        narrowed = tantivy.Query.boolean_query([(Occur.Must, built), (Occur.Must, _const(in_range))])
         listed = searcher.search(narrowed, limit=fetch, count=False).hits
-        tied = {page_id for page_id in tied if page_id <= ceiling}
-        tied |= {page_id for page_id, score in _with_page_ids(searcher, listed) if score == boundary}
-        if len(listed) < fetch or listed[-1][0] < boundary:
+        if len(listed) == fetch and listed[-1][0] >= boundary and high > low:
+            span = max(1, (high - low + 1) // 4)  # more at or above the tie than a fetch: a narrower range
+            continue
+        tied += [page_id for page_id, score in _with_page_ids(searcher, listed) if score == boundary]
+        if len(tied) >= needed or high >= ceiling:
             return above + [(page_id, boundary) for page_id in tied]
+        low, span = high + 1, span * 4
 
 
 def ranking(query: Query, scope: EngineScope, searcher, generation: tuple | None = None) -> Ranking:
