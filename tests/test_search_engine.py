@@ -273,3 +273,19 @@ def test_near_in_the_engine_is_the_databases_near(team, query, expected):
     found = search_pages(query, pages=pages, scope=scope_for_teams([team.pk]), limit=100)
     assert sorted(hit.page for hit in found) == expected
     assert found.matched == matching_pages(query, pages=pages).count()
+
+
+def test_postgres_keeps_the_membership_tables_statistics_current(db):
+    """Every visible_to(user) joins through the membership table, which a desk changes too
+    rarely for autovacuum's default threshold (50 rows): never analyzed, it led PostgreSQL to
+    hash every document of the user's teams to read a search's 20 hits back."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's planner statistics; SQLite keeps none")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname IN ('records_membership', 'records_team')"
+        )
+        options = dict(cursor.fetchall())
+    for table in ("records_membership", "records_team"):
+        assert "autovacuum_analyze_threshold=0" in options[table]
+        assert "autovacuum_analyze_scale_factor=0" in options[table]
