@@ -1,5 +1,7 @@
 """Sign-in security: throttled guessing, the API token page, password change, two-factor sign-in."""
 
+import time
+
 import pytest
 from django.urls import reverse
 
@@ -118,7 +120,10 @@ def test_password_change_page(client, login, member):
 
 # --- Two-factor sign-in (TOTP), with real codes computed from the device key ---
 
-T0 = 1_795_000_000  # a fixed moment (2026-11-18); each step below is a later 30-second window
+# The start of the current 30-second window; each step below is a later window. Not a fixed date:
+# a session saved while travelling there expires 14 days later by the real clock (Django's
+# SESSION_COOKIE_AGE), and a fixed 2026-11-18 failed every run from 2026-12-02 on.
+T0 = int(time.time()) // 30 * 30
 
 
 def code_for(device, at):
