@@ -195,19 +195,25 @@ def test_the_user_scope_comes_from_visible_to(viewer, stranger, team):
     assert team.pk not in scope_for_user(stranger).team_ids
 
 
-@pytest.mark.parametrize("fetch", [2048, 16], ids=["settled-in-the-first-pass", "settled-by-id-ranges"])
-def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team, monkeypatch, fetch):
-    """A re-indexed file's pages move to a newer part of the index: the engine's own order of equal
-    scores is then not page order, and the window is still the lowest page ids, on every screen,
-    whether the first fetch holds every tied page or not."""
-    monkeypatch.setattr(engine_query, "TIE_FETCH", fetch)
+@pytest.fixture
+def ties_out_of_page_order(team):
+    """83 pages matching "memo": 3 better ones and 80 tied, the lower-numbered 40 of which were
+    re-indexed, so the index holds them after the other 40, out of page order."""
     r = factories.make_request(team)
     first = add_pages(r, "first.pdf", ["the same memo"] * 40)
     add_pages(r, "second.pdf", ["the same memo"] * 40)
     add_pages(r, "better.pdf", ["memo memo memo"] * 3)
     outbox.rebuild()
-    outbox.queue_document(first.pk)  # re-indexed: now after the second file in the index
+    outbox.queue_document(first.pk)
     outbox.drain()
+
+
+@pytest.mark.parametrize("fetch", [2048, 16], ids=["settled-in-the-first-pass", "settled-by-id-ranges"])
+def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team, ties_out_of_page_order, monkeypatch, fetch):
+    """A re-indexed file's pages move to a newer part of the index: the engine's own order of equal
+    scores is then not page order, and the window is still the lowest page ids, on every screen,
+    whether the first fetch holds every tied page or not."""
+    monkeypatch.setattr(engine_query, "TIE_FETCH", fetch)
     pages = Page.objects.for_team(team)
     scope = scope_for_teams([team.pk])
     ordered = _reference("memo", [team.pk], 200)
@@ -219,16 +225,9 @@ def test_ties_go_by_page_id_when_the_index_holds_them_out_of_order(team, monkeyp
 
 
 @pytest.mark.parametrize("fetch", [3, 5, 40])
-def test_a_tie_is_settled_from_the_lowest_page_ids_up_whatever_a_fetch_holds(team, fetch):
+def test_a_tie_is_settled_from_the_lowest_page_ids_up_whatever_a_fetch_holds(team, ties_out_of_page_order, fetch):
     """The id ranges walked to settle a tie narrow until a fetch holds each (3 and 5 hold fewer
     pages than the window) and widen past empty ones, and still give the window's lowest ids."""
-    r = factories.make_request(team)
-    first = add_pages(r, "first.pdf", ["the same memo"] * 40)
-    add_pages(r, "second.pdf", ["the same memo"] * 40)
-    add_pages(r, "better.pdf", ["memo memo memo"] * 3)
-    outbox.rebuild()
-    outbox.queue_document(first.pk)  # re-indexed: after the second file, out of page order
-    outbox.drain()
     searcher = engine.searcher()
     built = engine_query.build(parse_query("memo"), scope_for_teams(None), searcher)
     in_index_order = engine_query._with_page_ids(searcher, searcher.search(built, limit=100).hits)

@@ -13,23 +13,27 @@ from django.db import migrations
 TABLES = ("records_membership", "records_team")
 
 
-def analyze_on_every_change(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(
-                f"ALTER TABLE {table} SET (autovacuum_analyze_threshold = 0, autovacuum_analyze_scale_factor = 0)"
-            )
-            cursor.execute(f"ANALYZE {table}")
+def _on_postgres(*statements: str):
+    """A migration step running each statement for each table, on PostgreSQL only."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        with schema_editor.connection.cursor() as cursor:
+            for table in TABLES:
+                for statement in statements:
+                    cursor.execute(statement.format(table=table))
+
+    return run
 
 
-def default_thresholds(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    with schema_editor.connection.cursor() as cursor:
-        for table in TABLES:
-            cursor.execute(f"ALTER TABLE {table} RESET (autovacuum_analyze_threshold, autovacuum_analyze_scale_factor)")
+analyze_on_every_change = _on_postgres(
+    "ALTER TABLE {table} SET (autovacuum_analyze_threshold = 0, autovacuum_analyze_scale_factor = 0)",
+    "ANALYZE {table}",
+)
+default_thresholds = _on_postgres(
+    "ALTER TABLE {table} RESET (autovacuum_analyze_threshold, autovacuum_analyze_scale_factor)"
+)
 
 
 class Migration(migrations.Migration):
