@@ -4,10 +4,15 @@
     DATABASE_URL=postgres://tracker@127.0.0.1:55433/requests .venv/bin/python bench/search_requests.py
 
 Generates (once; --fresh to redo) a desk with 3,000 requests and 50,000 communications (letters,
-emails) and a second team with 500 requests and 5,000 communications, then times
+emails) and a second team with 500 requests and 5,000 communications, builds the engine's
+letters index (var/bench/engine-requests-<database>, timed), then times
 search_requests(q, requests=RecordsRequest.objects.for_team(desk), limit=10) as the search page
-calls it, per query class: the first screen, and a screen at offset 2,000. Prints p50/p95 in ms
-and the match counts as JSON. It never touches the dev database: PostgreSQL goes to
+calls it, per query class, through the engine and through the database's ranking
+(SEARCH_ENGINE off, as when the engine can't answer): the first screen, and a screen at offset
+2,000. Prints p50/p95 in ms, the match counts of both (they must agree), and the engine's
+correctness: its top 10 against the top 10 of every match ranked the slow way (every match's
+score read from the engine, sorted by score then key). Then times a drain of 5,000 new letters
+through the triggers' outbox. It never touches the dev database: PostgreSQL goes to
 <dev name>_bench_requests on the same server.
 """
 
@@ -75,6 +80,8 @@ def main() -> None:
     args = parser.parse_args()
     dev_url = os.environ.get("DATABASE_URL", "")
     os.environ["DATABASE_URL"] = bench_database_url(dev_url)
+    vendor = "postgresql" if dev_url.startswith("postgres") else "sqlite"
+    os.environ["SEARCH_ENGINE_DIR"] = str(ROOT / "var" / "bench" / f"engine-requests-{vendor}")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
@@ -90,25 +97,102 @@ def main() -> None:
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE records_recordsrequest; ANALYZE records_communication")
-    from records.search import search_requests
+    from django.conf import settings
 
+    from records.models import SearchOutbox
+    from records.search import letters, search_requests
+
+    started = time.perf_counter()
+    built = letters.rebuild()
+    report = {
+        "backend": connection.vendor,
+        "communications": Communication.objects.count(),
+        "engine_build_s": round(time.perf_counter() - started, 1),
+        "engine_rows": built,
+        "engine_mb": round(sum(f.stat().st_size for f in engine_dir().rglob("*") if f.is_file()) / 2**20, 1),
+        "classes": {},
+    }
+    SearchOutbox.objects.filter(target__in=letters.TARGETS).delete()  # the generator's rows: built above
     desk = RecordsRequest.objects.for_team(Team.objects.get(slug="bench-desk"))
-    report = {"backend": connection.vendor, "communications": Communication.objects.count(), "classes": {}}
     for name, queries in QUERIES.items():
-        first, deep, matched = [], [], []
-        for query in queries:
-            search_requests(query, requests=desk, limit=10)  # warm-up
-            for _ in range(args.repeat):
-                first.append(timed(lambda q=query: search_requests(q, requests=desk, limit=10)))
-                deep.append(timed(lambda q=query: search_requests(q, requests=desk, limit=10, offset=2000)))
-            results = search_requests(query, requests=desk, limit=10, offset=2000)
-            matched.append((results.matched, len(results.hits)))
-        report["classes"][name] = {
-            "first_screen_ms": percentiles(first),
-            "offset_2000_ms": percentiles(deep),
-            "matched_and_hits_at_2000": matched,
-        }
+        entry = {}
+        for path, engine_on in (("engine", True), ("database", False)):
+            settings.SEARCH_ENGINE = engine_on
+            first, deep, matched = [], [], []
+            for query in queries:
+                search_requests(query, requests=desk, limit=10)  # warm-up
+                for _ in range(args.repeat):
+                    first.append(timed(lambda q=query: search_requests(q, requests=desk, limit=10)))
+                    deep.append(timed(lambda q=query: search_requests(q, requests=desk, limit=10, offset=2000)))
+                results = search_requests(query, requests=desk, limit=10, offset=2000)
+                matched.append((results.matched, len(results.hits)))
+            entry[path] = {"first_screen_ms": percentiles(first), "offset_2000_ms": percentiles(deep)}
+            entry[path]["matched_and_hits_at_2000"] = matched
+        settings.SEARCH_ENGINE = True
+        entry["counts_agree"] = (
+            entry["engine"]["matched_and_hits_at_2000"] == entry["database"]["matched_and_hits_at_2000"]
+        )
+        entry["engine_top10_vs_every_match"] = [top10_overlap(query, desk) for query in queries]
+        report["classes"][name] = entry
+    report["drain_5000_letters"] = drain_figures(Team.objects.get(slug="bench-other"))
     print(json.dumps(report, indent=2))
+
+
+def engine_dir() -> Path:
+    from records.search import engine
+
+    return engine.directory(engine.LETTERS)
+
+
+def top10_overlap(query: str, desk) -> float:
+    """The app's first 10 against the first 10 of every match ranked the slow way: every
+    matching row's score from the engine (no early stop, no tie shortcuts), sorted by score then key."""
+    from records.search import engine, engine_query, letters, parse_query, search_requests
+    from records.search.engine_query import EngineScope
+
+    parsed = parse_query(query)
+    searcher = engine.searcher(engine.LETTERS)
+    scope = EngineScope(team_ids=None, request_ids=tuple(desk.values_list("pk", flat=True)))
+    built = engine_query.build(parsed, scope, searcher, kind=engine.LETTERS)
+    every = searcher.search(built, limit=max(1, searcher.num_docs)).hits
+    keys = searcher.fast_field_values("key", [address for _, address in every])
+    best = sorted(zip((score for score, _ in every), keys, strict=True), key=lambda pair: (-pair[0], pair[1]))[:10]
+    truth = {letters.split_key(key) for _, key in best}
+    shown = {
+        (letters.REQUEST, hit.request_id) if hit.kind == "request" else (letters.COMMUNICATION, hit.communication_id)
+        for hit in search_requests(parsed, requests=desk, limit=10).hits
+    }
+    return round(len(truth & shown) / max(1, len(truth)), 2)
+
+
+def drain_figures(team) -> dict:
+    """Letters written through the ORM (the triggers queue them), then one drain: its rate."""
+    import datetime as dt
+
+    from records.models import Communication, RecordsRequest
+    from records.search import outbox
+
+    request = RecordsRequest.objects.filter(team=team).first()
+    rng = random.Random(11)
+    rows = [
+        Communication(request=request, direction="in", date=dt.date(2026, 2, 1), subject=f"new {n}",
+                      body=" ".join(rng.choices(COMMON, k=150)))
+        for n in range(5_000)
+    ]  # fmt: skip
+    started = time.perf_counter()
+    Communication.objects.bulk_create(rows, batch_size=1000)
+    written = time.perf_counter() - started
+    started = time.perf_counter()
+    done = outbox.drain()
+    drained = time.perf_counter() - started
+    Communication.objects.filter(request=request, subject__startswith="new ").delete()
+    outbox.drain()
+    return {
+        "rows": done,
+        "write_s": round(written, 2),
+        "drain_s": round(drained, 2),
+        "rows_per_s": round(done / drained),
+    }
 
 
 def bench_database_url(dev_url: str) -> str:

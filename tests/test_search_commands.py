@@ -96,6 +96,16 @@ class RebuildCommandTest(TestCase):
         with connection.cursor() as cursor:
             backend_for(connection.vendor).uninstall(cursor)
         output = run("rebuild_search_index")
-        self.assertEqual(output.splitlines(), ["pages\t2", "requests\t1", "communications\t0", "engine pages\t2"])
+        self.assertEqual(
+            output.splitlines(),
+            [
+                "pages\t2",
+                "requests\t1",
+                "communications\t0",
+                "engine pages\t2",
+                "engine requests\t1",
+                "engine communications\t0",
+            ],
+        )
         printed = json.loads(run("search", "ledger", "--json"))
         self.assertEqual(sorted(hit["page"] for hit in printed), [1, 2])

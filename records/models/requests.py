@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from .search_engine import ReindexedWhenMoved, SearchOutbox
+from .search_engine import NudgesSearchWorker, ReindexedWhenMoved, SearchOutbox
 from .teams import TeamScopedQuerySet
 
 
@@ -85,7 +85,7 @@ class RecordsRequestQuerySet(TeamScopedQuerySet):
         return self.select_related("agency", "statute", "assignee").prefetch_related("tags", "tracking_numbers")
 
 
-class RecordsRequest(ReindexedWhenMoved, models.Model):
+class RecordsRequest(NudgesSearchWorker, ReindexedWhenMoved, models.Model):
     team = models.ForeignKey("records.Team", on_delete=models.CASCADE, related_name="requests")
     title = models.CharField(max_length=300)
     agency = models.ForeignKey("records.Agency", on_delete=models.PROTECT, related_name="requests")
@@ -260,7 +260,7 @@ class CommunicationQuerySet(TeamScopedQuerySet):
     team_path = "request__team"
 
 
-class Communication(models.Model):
+class Communication(NudgesSearchWorker, models.Model):
     INCOMING, OUTGOING = "in", "out"
     DIRECTION_CHOICES = [(INCOMING, "Incoming (from agency)"), (OUTGOING, "Outgoing (to agency)")]
     CHANNEL_CHOICES = [

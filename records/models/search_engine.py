@@ -10,7 +10,15 @@ class SearchOutbox(models.Model):
     killed worker loses nothing."""
 
     DOCUMENT, REQUEST, TEAM = "document", "request", "team"
-    TARGETS = [(DOCUMENT, "Document (re-index its pages)"), (REQUEST, "Request (drop)"), (TEAM, "Team (drop)")]
+    # The letters' index (records/search/letters.py); database triggers queue these.
+    REQUEST_TEXT, LETTER = "req_text", "letter"
+    TARGETS = [
+        (DOCUMENT, "Document (re-index its pages)"),
+        (REQUEST, "Request (drop its pages)"),
+        (TEAM, "Team (drop its pages)"),
+        (REQUEST_TEXT, "Request (re-index its title and text)"),
+        (LETTER, "Communication (re-index)"),
+    ]
 
     target = models.CharField(max_length=10, choices=TARGETS)
     target_id = models.BigIntegerField()
@@ -36,6 +44,23 @@ def _send_drain() -> None:
     from records.tasks import drain_search_outbox_task  # tasks import the models: late, to avoid the cycle
 
     drain_search_outbox_task.delay()
+
+
+class NudgesSearchWorker:
+    """For requests and communications: the database's triggers queue their rows for the letters'
+    index whatever writes them; a save or delete through the model also sends the drain at once
+    (otherwise beat's minute does it)."""
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        if settings.SEARCH_ENGINE:
+            transaction.on_commit(_send_drain)
+
+    def delete(self, *args, **kwargs):
+        deleted = super().delete(*args, **kwargs)
+        if settings.SEARCH_ENGINE:
+            transaction.on_commit(_send_drain)
+        return deleted
 
 
 class ReindexedWhenMoved:

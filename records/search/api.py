@@ -16,7 +16,7 @@ from django.db.models.expressions import RawSQL
 
 from records.models import Communication, Page, RecordsRequest
 
-from . import engine, engine_query, engine_snippets, outbox, postgres, snippets, sqlite
+from . import engine, engine_query, engine_snippets, letters, outbox, postgres, snippets, sqlite
 from .engine_query import EngineScope
 from .query import Query, QueryError, parse_query
 from .results import Hit, SearchResults
@@ -171,17 +171,77 @@ def _with_sheet_rows(hits: list[Hit]) -> list[Hit]:
 
 def search_requests(query: str | Query, *, requests: QuerySet, limit: int = 20, offset: int = 0) -> SearchResults:
     """Requests (title, text sent) and their communications (subject, body) matching `query`
-    inside `requests`, one list ranked over every match: best first, ties by kind (requests
-    first) then id; `matched` is exact. A desk holds thousands of these, not millions, so the
-    database ranks them all (bench/search_requests.py has the figures)."""
+    inside `requests`, one list ranked over every match: best first, ties by id (a request
+    before a communication of the same id); `matched` is exact. The engine's letters index ranks them (letters.py; a
+    word of the title or subject counts twice); while it can't answer, the database does
+    (FTS5 bm25, ts_rank, the title column weighted double). bench/search_requests.py has both."""
     _check_scope(requests, RecordsRequest)
     parsed = parse_query(query) if isinstance(query, str) else query
     limit, offset = _check_window(limit, offset)
     communications = Communication.objects.filter(request__in=requests.order_by().values("pk"))
     scopes = {REQUESTS: requests, COMMUNICATIONS: communications}
-    ranked, matched = _ranked(parsed, scopes, limit=limit + 1, offset=offset)
-    hits = _request_hits(parsed, ranked[:limit], scopes)
+    found = _engine_letters(parsed, requests, limit=limit + 1, offset=offset) if settings.SEARCH_ENGINE else None
+    if found is not None:
+        ranked, matched = found
+        hits = _engine_letter_hits(parsed, ranked[:limit], scopes)
+    else:
+        ranked, matched = _ranked(parsed, scopes, limit=limit + 1, offset=offset)
+        hits = _request_hits(parsed, ranked[:limit], scopes)
     return _results(parsed, hits, limit=limit, offset=offset, matched=matched, has_next=len(ranked) > limit)
+
+
+def _engine_letters(query: Query, requests: QuerySet, *, limit: int, offset: int):
+    """([(source, id, score)] for one screen of the letters' index, ranked over every match inside
+    `requests`, and how many match); None when the engine can't answer."""
+    request_ids = tuple(requests.order_by().values_list("pk", flat=True))
+    if not request_ids:
+        return [], 0
+    try:
+        if settings.SEARCH_ENGINE_REBUILD_BEFORE_SEARCH:
+            letters.rebuild()
+        searcher, generation = engine.searcher_and_generation(engine.LETTERS)
+        if searcher.num_docs == 0:
+            return None  # not built yet (the requests above are in it once it is): the SQL answers
+        ranked, matched = engine_query.rank(
+            query, EngineScope(team_ids=None, request_ids=request_ids), offset=min(offset, MAX_ENGINE_OFFSET),
+            limit=limit, searcher=searcher, generation=generation, kind=engine.LETTERS,
+        )  # fmt: skip
+    except (engine.EngineUnavailable, OSError):
+        logger.exception("The search engine could not answer; searching requests and letters in the database.")
+        return None
+    sources = {letters.REQUEST: REQUESTS, letters.COMMUNICATION: COMMUNICATIONS}
+    keyed = [(*letters.split_key(key), score) for key, score in ranked]
+    return [(sources[kind], pk, score) for kind, pk, score in keyed], matched
+
+
+def _engine_letter_hits(query: Query, ranked: list, scopes: dict[Source, QuerySet]) -> list[Hit]:
+    """Hits for the engine's ranked (source, id, score) rows that the caller's scoped querysets
+    hold, in that order; snippets cut in Python from the text read back (engine_snippets)."""
+    rows = {}
+    for source, scope in scopes.items():
+        ids = [pk for row_source, pk, _ in ranked if row_source is source]
+        if not ids:
+            continue
+        if source is REQUESTS:
+            for pk, title, body in scope.filter(pk__in=ids).order_by().values_list("pk", "title", "body"):
+                rows[source, pk] = (pk, None, title, f"{title}\n{body}")
+        else:
+            found = scope.filter(pk__in=ids).order_by().values_list("pk", "request_id", "subject", "body")
+            for pk, request_id, subject, body in found:
+                rows[source, pk] = (request_id, pk, subject, f"{subject}\n{body}")
+    shown = [(source, pk, score) for source, pk, score in ranked if (source, pk) in rows]
+    cut = engine_snippets.snippets([rows[source, pk][3] for source, pk, _ in shown], query)
+    return [
+        Hit(
+            kind=source.kind,
+            request_id=rows[source, pk][0],
+            snippet=snippets.to_html(raw),
+            score=score,
+            communication_id=rows[source, pk][1],
+            title=rows[source, pk][2],
+        )  # fmt: skip
+        for (source, pk, score), raw in zip(shown, cut, strict=True)
+    ]
 
 
 def rebuild_index(using: str = "default") -> dict[str, int]:
@@ -303,7 +363,7 @@ def _page_hit(row: dict, snippet) -> Hit:
 
 def _ranked(query: Query, scopes: dict[Source, QuerySet], *, limit: int, offset: int):
     """([(source, id, score)] for one screen of every source's matches ranked together, best
-    first, ties by source then id; and how many match in all, exactly)."""
+    first, ties by id then source (as the engine's letters index); and how many match in all, exactly)."""
     connection = connections[next(iter(scopes.values())).db]
     backend = backend_for(connection.vendor)
     parts, params = [], []
@@ -319,7 +379,7 @@ def _ranked(query: Query, scopes: dict[Source, QuerySet], *, limit: int, offset:
     matches = " UNION ALL ".join(parts)
     sql = f"""
         SELECT source, id, score, count(*) OVER () AS matched FROM ({matches}) AS matches
-        ORDER BY score DESC, source, id LIMIT %s OFFSET %s
+        ORDER BY score DESC, id, source LIMIT %s OFFSET %s
     """
     sources = list(scopes)
     with connection.cursor() as cursor:

@@ -11,7 +11,8 @@ reloads the reader first, so every web server sharing the directory sees a commi
 """
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
@@ -44,13 +45,31 @@ def schema() -> tantivy.Schema:
     for name in FIELDS_U64:  # ids and filters: indexed for must clauses, fast for reading hits back
         builder.add_unsigned_field(name, stored=name == "page_id", indexed=True, fast=True)
     builder.add_text_field("type", tokenizer_name="raw", index_option="basic")
+    _add_words(builder)
+    return builder.build()
+
+
+def _add_words(builder: tantivy.SchemaBuilder) -> None:
+    """The searchable text as both indexes hold it (engine_query builds its queries on these names)."""
     builder.add_text_field("text", tokenizer_name="records_stem", index_option="position")
     builder.add_text_field("exact", tokenizer_name="records_exact", index_option="position")
     builder.add_text_field("pairs", tokenizer_name="whitespace", index_option="freq")
+
+
+def letters_schema() -> tantivy.Schema:
+    """The second index: requests (title, text sent) and communications (subject, body), one
+    document each (records/search/letters.py). `key` (id and kind) is the order of ties."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_unsigned_field("key", stored=True, indexed=True, fast=True)
+    builder.add_unsigned_field("request_id", indexed=True, fast=True)
+    _add_words(builder)
+    builder.add_text_field("title", tokenizer_name="records_stem", index_option="freq")  # counts twice
     return builder.build()
 
 
 SCHEMA = schema()
+PAGES, LETTERS = "pages", "letters"
+SCHEMAS = {PAGES: SCHEMA, LETTERS: letters_schema()}
 
 
 def _analyzer(stem: bool) -> tantivy.TextAnalyzer:
@@ -69,13 +88,16 @@ STEM = _analyzer(stem=True)
 EXACT = _analyzer(stem=False)
 
 
-def directory() -> Path:
-    return Path(settings.SEARCH_ENGINE_DIR)
+def directory(kind: str = PAGES) -> Path:
+    """The pages' index is settings.SEARCH_ENGINE_DIR; the letters' index a folder inside it
+    (tantivy only ever touches the files it lists, and the folder moves and mounts with it)."""
+    base = Path(settings.SEARCH_ENGINE_DIR)
+    return base if kind == PAGES else base / kind
 
 
-def open_index(create: bool = True) -> tantivy.Index:
-    """The index in settings.SEARCH_ENGINE_DIR (created there if missing), one object per process."""
-    path = str(directory())
+def open_index(create: bool = True, kind: str = PAGES) -> tantivy.Index:
+    """The `kind` index in settings.SEARCH_ENGINE_DIR (created there if missing), one object per process."""
+    path = str(directory(kind))
     with _lock:
         index = _indexes.get(path)
         if index is None:
@@ -83,7 +105,7 @@ def open_index(create: bool = True) -> tantivy.Index:
                 raise EngineUnavailable("The search index has not been built yet.")
             Path(path).mkdir(parents=True, exist_ok=True)
             try:
-                index = tantivy.Index(SCHEMA, path=path, reuse=True)
+                index = tantivy.Index(SCHEMAS[kind], path=path, reuse=True)
             except ValueError as error:  # another schema (an older release), or damaged files
                 raise EngineUnavailable(f"The search index can't be opened ({error}).") from error
             index.register_tokenizer("records_stem", STEM)
@@ -98,34 +120,34 @@ def forget_index() -> None:
         _indexes.clear()
 
 
-def clear_directory() -> None:
+def clear_directory(kind: str = PAGES) -> None:
     """Remove the index's files (a rebuild over an index this release can't open)."""
     forget_index()
-    for path in directory().glob("*"):
+    for path in directory(kind).glob("*"):
         if path.is_file():
             path.unlink()
 
 
-def searcher() -> tantivy.Searcher:
+def searcher(kind: str = PAGES) -> tantivy.Searcher:
     """A reader as of the last commit by any process (reload: a second web server sees it now)."""
-    index = open_index()
+    index = open_index(kind=kind)
     index.reload()
     return index.searcher()
 
 
-def searcher_and_generation() -> tuple[tantivy.Searcher, tuple | None]:
+def searcher_and_generation(kind: str = PAGES) -> tuple[tantivy.Searcher, tuple | None]:
     """searcher(), and a key that is the same only while no commit has happened since (the index's
     meta.json, which every commit replaces), taken first: the reader is never older than the key."""
-    generation = _generation()
-    return searcher(), generation
+    generation = _generation(kind)
+    return searcher(kind), generation
 
 
-def _generation() -> tuple | None:
+def _generation(kind: str = PAGES) -> tuple | None:
     try:
-        meta = (directory() / "meta.json").stat()
+        meta = (directory(kind) / "meta.json").stat()
     except OSError:
         return None
-    return (str(directory()), meta.st_ino, meta.st_mtime_ns, meta.st_size)
+    return (str(directory(kind)), meta.st_ino, meta.st_mtime_ns, meta.st_size)
 
 
 _team_counts: dict[str, tuple[tuple, dict[int, int]]] = {}
@@ -154,14 +176,28 @@ def team_counts(reader: tantivy.Searcher, query: tantivy.Query) -> dict[int, int
     return {int(bucket["key"]): bucket["doc_count"] for bucket in found["buckets"]}
 
 
-def writer(threads: int = 1) -> tantivy.IndexWriter:
+def writer(threads: int = 1, kind: str = PAGES, heap: int = WRITER_HEAP) -> tantivy.IndexWriter:
     """The index's one writer (tantivy's lock file keeps it one across processes); `threads`
     indexing threads (a rebuild may use more than the worker's steady trickle)."""
-    index = open_index()
+    index = open_index(kind=kind)
     try:
-        return index.writer(heap_size=WRITER_HEAP * threads, num_threads=threads)
+        return index.writer(heap_size=heap * threads, num_threads=threads)
     except ValueError as error:  # tantivy's LockBusy: another process is writing
         raise EngineUnavailable(f"Another process is writing the search index ({error}).") from error
+
+
+@contextmanager
+def committing(index_writer: tantivy.IndexWriter) -> Iterator[tantivy.IndexWriter]:
+    """Commit what the block wrote, or roll it all back if anything stops it (a killed worker
+    too: BaseException), so the index never holds half a batch; then let merges finish."""
+    try:
+        yield index_writer
+        index_writer.commit()
+    except BaseException:
+        index_writer.rollback()
+        raise
+    finally:
+        index_writer.wait_merging_threads()
 
 
 # What a page becomes: its words (stemmed and as typed), the stop-word pairs, the filters' fields.
@@ -211,10 +247,10 @@ def add_pages(index_writer: tantivy.IndexWriter, rows: Iterable[dict]) -> int:
     return added
 
 
-def delete_where(index_writer: tantivy.IndexWriter, field: str, value: int) -> None:
+def delete_where(index_writer: tantivy.IndexWriter, field: str, value: int, kind: str = PAGES) -> None:
     # By query, not delete_documents_by_term: that one makes a signed term, which never
     # matches our unsigned fields (tantivy-py 0.27), and silently deletes nothing.
-    index_writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMA, field, value))
+    index_writer.delete_documents_by_query(tantivy.Query.term_query(SCHEMAS[kind], field, value))
 
 
 def page_count() -> int:

@@ -35,12 +35,27 @@ class EngineScope:
     ocr: bool | None = None
 
 
-def build(query: Query, scope: EngineScope, searcher: tantivy.Searcher) -> tantivy.Query:
-    schema = engine.SCHEMA
+def build(query: Query, scope: EngineScope, searcher: tantivy.Searcher, kind: str = engine.PAGES) -> tantivy.Query:
+    schema = engine.SCHEMAS[kind]
     clauses = [(Occur.Must, _group(schema, group, searcher)) for group in query.groups]
     clauses += [(Occur.MustNot, _term(schema, term, searcher)) for term in query.excluded]
     clauses += [(Occur.Must, _const(q)) for q in _scope_clauses(schema, scope)]
+    if kind == engine.LETTERS:
+        clauses += [(Occur.Should, q) for q in _title_clauses(schema, query)]
     return tantivy.Query.boolean_query(clauses)
+
+
+def _title_clauses(schema, query: Query) -> list[tantivy.Query]:
+    """A request's title or a letter's subject is also in its text; each word of the query found
+    there scores once more (the database's rankings weigh the title column double too)."""
+    words = {
+        word
+        for group in query.groups
+        for term in group
+        if term.kind in ("word", "phrase")
+        for word in _tokens(engine.STEM, term.text)
+    }
+    return [tantivy.Query.term_query(schema, "title", word) for word in sorted(words)]
 
 
 def _const(query: tantivy.Query) -> tantivy.Query:
@@ -190,13 +205,16 @@ def rank(
     limit: int,
     searcher: tantivy.Searcher | None = None,
     generation: tuple | None = None,
+    kind: str = engine.PAGES,
 ) -> tuple[list[tuple[int, float]], int]:
     """(page id, score) for hits offset..offset+limit of every match, best first, ties by page
     id; and how many match in all (exact: the engine counts as it ranks). `searcher`: the one
-    reader of this search and its `generation` (engine.searcher_and_generation()), else a fresh one."""
+    reader of this search and its `generation` (engine.searcher_and_generation()), else a fresh one.
+    kind=LETTERS ranks the letters' index the same way: (key, score), ties by key."""
     if searcher is None:
-        searcher, generation = engine.searcher_and_generation()
-    ranked = ranking(query, scope, searcher, generation)
+        searcher, generation = engine.searcher_and_generation(kind)
+    key = KEYS[kind]
+    ranked = ranking(query, scope, searcher, generation, kind=kind)
     wanted = offset + limit
     # Fetched wide at once: a frequent word ties on thousands of pages at the window's edge (the
     # tie rule needs every page scoring the same as the window's last). At a million pages,
@@ -208,20 +226,25 @@ def rank(
     if len(listed) > wanted:
         boundary = listed[wanted - 1][0]
         in_reach = [hit for hit in listed if hit[0] >= boundary]  # the rest can't enter the window
-        hits = _with_page_ids(searcher, in_reach)
+        hits = _with_page_ids(searcher, in_reach, key)
         if len(listed) == fetch and len(in_reach) == len(listed):  # the tie runs on past the fetch
-            hits = _settle_tie(searcher, ranked.query, hits, wanted, fetch=fetch)
+            hits = _settle_tie(searcher, ranked.query, hits, wanted, fetch=fetch, kind=kind)
     else:
-        hits = _with_page_ids(searcher, listed)
+        hits = _with_page_ids(searcher, listed, key)
     return sorted(hits, key=lambda hit: (-hit[1], hit[0]))[offset:wanted], count
 
 
-def _with_page_ids(searcher, found: list) -> list[tuple[int, float]]:
-    page_ids = searcher.fast_field_values("page_id", [address for _, address in found])
+KEYS = {engine.PAGES: "page_id", engine.LETTERS: "key"}  # the field ties are broken by, lowest first
+
+
+def _with_page_ids(searcher, found: list, key: str = "page_id") -> list[tuple[int, float]]:
+    page_ids = searcher.fast_field_values(key, [address for _, address in found])
     return [(page_id, score) for (score, _), page_id in zip(found, page_ids, strict=True)]
 
 
-def _settle_tie(searcher, built, hits: list[tuple[int, float]], wanted: int, *, fetch: int) -> list[tuple[int, float]]:
+def _settle_tie(
+    searcher, built, hits: list[tuple[int, float]], wanted: int, *, fetch: int, kind: str = engine.PAGES
+) -> list[tuple[int, float]]:
     """The first `wanted` hits (unordered) when more pages tie with the last of them than one fetch holds.
 
     The engine breaks ties by where a page sits in the index, not by page id, and a frequent
@@ -244,21 +267,24 @@ def _settle_tie(searcher, built, hits: list[tuple[int, float]], wanted: int, *, 
     span = max(needed, 4 * needed * searcher.num_docs // len(in_hand))
     tied: list[int] = []
     low = 0
+    key = KEYS[kind]
     while True:
         high = min(low + span - 1, ceiling)
-        in_range = tantivy.Query.range_query(engine.SCHEMA, "page_id", tantivy.FieldType.Unsigned, low, high)
+        in_range = tantivy.Query.range_query(engine.SCHEMAS[kind], key, tantivy.FieldType.Unsigned, low, high)
         narrowed = tantivy.Query.boolean_query([(Occur.Must, built), (Occur.Must, _const(in_range))])
         listed = searcher.search(narrowed, limit=fetch, count=False).hits
         if len(listed) == fetch and listed[-1][0] >= boundary and high > low:
             span = max(1, (high - low + 1) // 4)  # more at or above the tie than a fetch: a narrower range
             continue
-        tied += [page_id for page_id, score in _with_page_ids(searcher, listed) if score == boundary]
+        tied += [page_id for page_id, score in _with_page_ids(searcher, listed, key) if score == boundary]
         if len(tied) >= needed or high >= ceiling:
             return above + [(page_id, boundary) for page_id in tied]
         low, span = high + 1, span * 4
 
 
-def ranking(query: Query, scope: EngineScope, searcher, generation: tuple | None = None) -> Ranking:
+def ranking(
+    query: Query, scope: EngineScope, searcher, generation: tuple | None = None, kind: str = engine.PAGES
+) -> Ranking:
     """The query to rank `scope`'s matches with, with the team clause only where it changes something.
 
     A team clause over most of the index costs more than the ranking itself (tantivy gathers the
@@ -272,7 +298,7 @@ def ranking(query: Query, scope: EngineScope, searcher, generation: tuple | None
     - else, or with other filters, the clause stays (it drives a small team's search cheaply).
     """
     if scope.team_ids is None:
-        return Ranking(build(query, scope, searcher), None, scoped=False)
+        return Ranking(build(query, scope, searcher, kind), None, scoped=False)
     if replace(scope, team_ids=None) != EngineScope(team_ids=None):
         return Ranking(build(query, scope, searcher), None, scoped=True)  # other filters drive the search
     in_teams = sum(searcher.doc_freq("team_id", team) for team in scope.team_ids)

@@ -3,6 +3,7 @@
 from django.db.migrations.recorder import MigrationRecorder
 
 INDEX_MIGRATION = ("records", "0003_search_index")
+LETTERS_MIGRATION = ("records", "0039_letters_engine")
 
 
 def repair_after_migrate(sender, using, verbosity=1, **kwargs):
@@ -14,10 +15,15 @@ def repair_after_migrate(sender, using, verbosity=1, **kwargs):
         return
     from django.db import connections
 
-    from records.search import repair_index
+    from records.search import letter_triggers, repair_index
 
     if INDEX_MIGRATION not in MigrationRecorder(connections[using]).applied_migrations():
         return  # not installed yet, or migrated back below this on purpose
     repaired = repair_index(using)
+    if LETTERS_MIGRATION in MigrationRecorder(connections[using]).applied_migrations():
+        connection = connections[using]
+        with connection.cursor() as cursor:
+            if letter_triggers.repair(cursor, connection.vendor):
+                repaired.append("the letters' engine triggers")
     if repaired and verbosity:
         print(f"  Rebuilt the search index for: {', '.join(repaired)} (a migration had dropped part of it)")

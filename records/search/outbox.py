@@ -11,9 +11,10 @@ import os
 
 from records.models import Page, SearchOutbox
 
-from . import engine
+from . import engine, letters
 
 BATCH = 200  # outbox rows per engine commit
+LETTERS_HEAP = 32_000_000  # the letters' writer: short texts, a batch at a time
 REBUILD_THREADS = min(4, os.cpu_count() or 1)
 
 
@@ -48,42 +49,45 @@ def drain_now() -> int | None:
 
 
 def apply(rows: list[SearchOutbox]) -> None:
-    """Make the engine match the database for these rows' documents, requests and teams; one commit."""
+    """Make the engine match the database for these rows' documents, requests and teams (pages)
+    and requests' and communications' own text (letters); one commit per index."""
+    letter_rows = [row for row in rows if row.target in letters.TARGETS]
+    if letter_rows:
+        _apply_letters(letter_rows)
+    page_rows = [row for row in rows if row.target not in letters.TARGETS]
+    if page_rows:
+        _apply_pages(page_rows)
+
+
+def _apply_letters(rows: list[SearchOutbox]) -> None:
+    with engine.committing(engine.writer(kind=engine.LETTERS, heap=LETTERS_HEAP)) as writer:
+        letters.apply(writer, rows)
+
+
+def _apply_pages(rows: list[SearchOutbox]) -> None:
     field = {SearchOutbox.DOCUMENT: "document_id", SearchOutbox.REQUEST: "request_id", SearchOutbox.TEAM: "team_id"}
-    writer = engine.writer()
-    try:
+    with engine.committing(engine.writer()) as writer:
         for row in rows:
             engine.delete_where(writer, field[row.target], row.target_id)
         documents = {row.target_id for row in rows if row.target == SearchOutbox.DOCUMENT}
         pages = Page.objects.filter(document_id__in=documents).values(*engine.PAGE_FIELDS).order_by("id")
         engine.add_pages(writer, pages.iterator(chunk_size=2000))
-        writer.commit()
-    except BaseException:
-        writer.rollback()
-        raise
-    finally:
-        writer.wait_merging_threads()
 
 
 def rebuild(chunk: int = 5000, threads: int = REBUILD_THREADS) -> int:
-    """Re-derive the whole engine from the database: every page; the number indexed. The outbox
-    rows present at the start are done by it (the ones queued meanwhile stay for the next drain)."""
-    pending = SearchOutbox.objects.order_by("-id").values_list("id", flat=True).first()
+    """Re-derive the pages' index from the database: every page; the number indexed. The outbox
+    rows for pages present at the start are done by it (the ones queued meanwhile stay for the
+    next drain). letters.rebuild() does the letters' index."""
+    pages_only = SearchOutbox.objects.exclude(target__in=letters.TARGETS)
+    pending = pages_only.order_by("-id").values_list("id", flat=True).first()
     try:
         engine.open_index()
     except engine.EngineUnavailable:
         engine.clear_directory()  # made by another release, or damaged: it only ever held copies
-    writer = engine.writer(threads)
-    try:
+    with engine.committing(engine.writer(threads)) as writer:
         writer.delete_all_documents()
         pages = Page.objects.values(*engine.PAGE_FIELDS).order_by("id").iterator(chunk_size=chunk)
         count = engine.add_pages(writer, pages)
-        writer.commit()
-    except BaseException:
-        writer.rollback()
-        raise
-    finally:
-        writer.wait_merging_threads()
     if pending is not None:
-        SearchOutbox.objects.filter(id__lte=pending).delete()
+        pages_only.filter(id__lte=pending).delete()
     return count
