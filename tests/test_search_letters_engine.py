@@ -193,6 +193,20 @@ def test_snippets_mark_the_words_found(desk, team, monkeypatch):
     assert hits and all("<mark>plate reader</mark>" in hit.snippet.lower() for hit in hits)
 
 
+def test_a_snippet_comes_from_the_text_and_from_the_title_only_when_the_words_are_only_there(team, monkeypatch):
+    _engine_only(monkeypatch)
+    request = factories.make_request(team, title="Plate readers", body="Please send the contracts.")
+    in_body = _letter(request, "Flock Safety records", "The Flock camera contract is attached.")
+    in_subject = _letter(request, "Flock Safety invoice", "Attached, as asked.")
+    outbox.drain()
+    hits = {
+        hit.communication_id: hit.snippet
+        for hit in search_requests("flock", requests=RecordsRequest.objects.for_team(team))
+    }
+    assert hits[in_body.pk] == "The <mark>Flock</mark> camera contract is attached."
+    assert hits[in_subject.pk] == "<mark>Flock</mark> Safety invoice"
+
+
 def test_a_stranger_sees_only_their_own_letters(desk, team, stranger, monkeypatch):
     _engine_only(monkeypatch)
     seen = search_requests("vigilant", requests=RecordsRequest.objects.visible_to(stranger), limit=100)

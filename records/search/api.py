@@ -224,13 +224,18 @@ def _engine_letter_hits(query: Query, ranked: list, scopes: dict[Source, QuerySe
             continue
         if source is REQUESTS:
             for pk, title, body in scope.filter(pk__in=ids).order_by().values_list("pk", "title", "body"):
-                rows[source, pk] = (pk, None, title, f"{title}\n{body}")
+                rows[source, pk] = (pk, None, title, body)
         else:
             found = scope.filter(pk__in=ids).order_by().values_list("pk", "request_id", "subject", "body")
             for pk, request_id, subject, body in found:
-                rows[source, pk] = (request_id, pk, subject, f"{subject}\n{body}")
+                rows[source, pk] = (request_id, pk, subject, body)
     shown = [(source, pk, score) for source, pk, score in ranked if (source, pk) in rows]
+    # From the text where the words are found there (the title is the hit's heading already);
+    # else from the title, the only place they are.
     cut = engine_snippets.snippets([rows[source, pk][3] for source, pk, _ in shown], query)
+    titles = [n for n, raw in enumerate(cut) if snippets.START not in raw]
+    for n, raw in zip(titles, engine_snippets.snippets([rows[shown[n][:2]][2] for n in titles], query), strict=True):
+        cut[n] = raw
     return [
         Hit(
             kind=source.kind,
