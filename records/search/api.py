@@ -193,7 +193,7 @@ def search_requests(query: str | Query, *, requests: QuerySet, limit: int = 20, 
 def _engine_letters(query: Query, requests: QuerySet, *, limit: int, offset: int):
     """([(source, id, score)] for one screen of the letters' index, ranked over every match inside
     `requests`, and how many match); None when the engine can't answer."""
-    request_ids = tuple(requests.order_by().values_list("pk", flat=True))
+    request_ids = _ids(requests)
     if not request_ids:
         return [], 0
     try:
@@ -212,6 +212,18 @@ def _engine_letters(query: Query, requests: QuerySet, *, limit: int, offset: int
     sources = {letters.REQUEST: REQUESTS, letters.COMMUNICATION: COMMUNICATIONS}
     keyed = [(*letters.split_key(key), score) for key, score in ranked]
     return [(sources[kind], pk, score) for kind, pk, score in keyed], matched
+
+
+def _ids(scope: QuerySet) -> tuple[int, ...]:
+    """The ids `scope` holds: its own SQL, read without building a row object per id (a desk's
+    thousands of requests took 1.6 ms through values_list, most of a rare word's search)."""
+    try:
+        sql, params = scope.order_by().values_list("pk").query.sql_with_params()
+    except EmptyResultSet:
+        return ()
+    with connections[scope.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return tuple(pk for (pk,) in cursor.fetchall())
 
 
 def _engine_letter_hits(query: Query, ranked: list, scopes: dict[Source, QuerySet]) -> list[Hit]:
