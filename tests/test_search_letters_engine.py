@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from records.models import Communication, RecordsRequest, SearchOutbox
 from records.search import api, engine, letter_triggers, letters, outbox, search_requests
@@ -64,6 +64,25 @@ def test_every_way_of_writing_a_row_queues_it_in_the_same_transaction(team):
     with connection.cursor() as cursor:  # even a raw statement
         cursor.execute("DELETE FROM records_communication WHERE id = %s", [bulk.pk])
     assert _queued() == [("letter", bulk.pk)]
+
+
+def test_a_transaction_that_writes_many_letters_sends_one_drain(team, django_capture_on_commit_callbacks):
+    from records.models.search_engine import _send_drain
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        try:
+            with transaction.atomic():  # its drain goes with its rollback: the writes after must add one
+                _letter(factories.make_request(team, title="Rolled back"), "Rolled back", "Flock")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        request = factories.make_request(team, title="Campaign")
+        for n in range(5):
+            _letter(request, f"Letter {n}", "Flock")
+    assert [callback for callback in callbacks if callback is _send_drain] == [_send_drain]
+    assert sorted(pk for target, pk in _queued() if target == "letter") == sorted(
+        request.communications.values_list("pk", flat=True)
+    )  # every letter written is queued, the rolled-back one is not
 
 
 def test_a_drain_brings_new_changed_and_deleted_letters_into_search(team, monkeypatch):
