@@ -1,10 +1,11 @@
-"""issue 15: several web servers on PostgreSQL see the same results as soon as a page is indexed.
+"""issue 15: several web servers on PostgreSQL see the same results as soon as a page (or a letter) is indexed.
 
 Two real server processes share the database and the engine's directory; the indexing worker
 (here: this test, draining the outbox) commits, and the next search on each server returns the
 page, because every search reloads the engine's reader first.
 """
 
+import datetime as dt
 import json
 import os
 import socket
@@ -18,8 +19,8 @@ import pytest
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from records.models import Page
-from records.search import outbox
+from records.models import Communication, Page
+from records.search import letters, outbox
 
 from . import factories
 from .test_search_page import add_pages
@@ -41,16 +42,23 @@ def _database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def _search(port: int, token: str, query: str) -> list[str] | None:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/search/?q={query}", headers={"Authorization": f"Token {token}"}
-    )
+def _get(port: int, token: str, path: str) -> dict | None:
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Token {token}"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
-            body = json.load(response)
+            return json.load(response)
     except OSError:
         return None  # not listening yet
-    return sorted(hit["filename"] for hit in body["results"] if hit["kind"] == "page")
+
+
+def _search(port: int, token: str, query: str) -> list[str] | None:
+    body = _get(port, token, f"/api/search/?q={query}")
+    return None if body is None else sorted(hit["filename"] for hit in body["results"] if hit["kind"] == "page")
+
+
+def _letters(port: int, token: str, query: str) -> list[int]:
+    body = _get(port, token, f"/api/search/?q={query}&kind=request")
+    return sorted(hit["communication_id"] for hit in body["results"] if hit["kind"] == "communication")
 
 
 @pytest.fixture
@@ -105,6 +113,7 @@ def test_two_web_servers_return_a_page_on_the_first_search_after_it_is_indexed(
     request = factories.make_request(team)
     add_pages(request, "first.pdf", ["The quokka memo."])
     outbox.rebuild()
+    letters.rebuild()
     assert [_wait_until_up(port, token) for port in two_servers] == [["first.pdf"], ["first.pdf"]]
 
     second = add_pages(request, "second.pdf", ["Another quokka page."])
@@ -114,3 +123,11 @@ def test_two_web_servers_return_a_page_on_the_first_search_after_it_is_indexed(
     outbox.drain()  # the search worker's commit
     assert [_search(port, token, "quokka") for port in two_servers] == [["first.pdf", "second.pdf"]] * 2
     assert Page.objects.filter(document=second).exists()
+
+    # The letters' index, the same way: a letter the triggers queued shows on both once drained.
+    letter = Communication.objects.create(
+        request=request, direction=Communication.INCOMING, date=dt.date(2026, 11, 3), subject="Re", body="A quokka."
+    )
+    assert [_letters(port, token, "quokka") for port in two_servers] == [[], []]
+    outbox.drain()
+    assert [_letters(port, token, "quokka") for port in two_servers] == [[letter.pk], [letter.pk]]
