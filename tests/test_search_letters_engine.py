@@ -106,6 +106,19 @@ def test_a_drain_brings_new_changed_and_deleted_letters_into_search(team, monkey
     assert letters.rebuild() == {"request": 0, "communication": 0} and not SearchOutbox.objects.exists()
 
 
+def test_a_letter_waiting_for_the_worker_is_found_at_once_by_the_database(team, monkeypatch):
+    mine = RecordsRequest.objects.for_team(team)
+    request = factories.make_request(team, title="Plate readers")
+    outbox.drain()
+    letter = _letter(request, "Just logged", "The Flock contract.")  # queued, not yet in the engine
+    assert _keys(search_requests("flock", requests=mine)) == [("communication", letter.pk)]
+    Communication.objects.filter(pk=letter.pk).update(body="The Vigilant contract.")  # its old text is gone at once
+    assert search_requests("flock", requests=mine).matched == 0
+    outbox.drain()
+    _engine_only(monkeypatch)  # the outbox is empty again: the engine answers
+    assert _keys(search_requests("vigilant", requests=mine)) == [("communication", letter.pk)]
+
+
 def test_a_drain_killed_midway_loses_no_letter(team, monkeypatch):
     request = factories.make_request(team, title="Plate readers")
     _letter(request, "One", "Flock cameras")

@@ -73,6 +73,12 @@ def add_communications(writer: tantivy.IndexWriter, rows: Iterable[dict]) -> int
     return added
 
 
+def waiting() -> bool:
+    """Whether any request or communication waits in the outbox for the worker (the index may miss
+    it, or still hold its old text). Usually the outbox is empty and this costs one small query."""
+    return SearchOutbox.objects.filter(target__in=TARGETS).exists()
+
+
 def apply(writer: tantivy.IndexWriter, rows: list[SearchOutbox]) -> None:
     """Make the letters' index match the database for these outbox rows (delete, then add what
     still exists); the caller commits."""
