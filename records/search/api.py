@@ -194,14 +194,14 @@ def _engine_letters(query: Query, requests: QuerySet, *, limit: int, offset: int
     """([(source, id, score)] for one screen of the letters' index, ranked over every match inside
     `requests`, and how many match); None when the engine can't answer, or may not hold every
     row yet (some wait in the outbox: the worker's next drain, a second away, or an upgrade's)."""
-    request_ids = _ids(requests)
-    if not request_ids:
-        return [], 0
     try:
         if settings.SEARCH_ENGINE_REBUILD_BEFORE_SEARCH:
             letters.rebuild()
         if letters.waiting():
             return None  # a letter logged a moment ago shows at once, however it was written: the SQL answers
+        request_ids = _ids(requests)
+        if not request_ids:
+            return [], 0
         searcher, generation = engine.searcher_and_generation(engine.LETTERS)
         if searcher.num_docs == 0:
             return None  # not built yet (the requests above are in it once it is): the SQL answers

@@ -300,11 +300,11 @@ def ranking(
     if scope.team_ids is None:
         return Ranking(build(query, scope, searcher, kind), None, scoped=False)
     if replace(scope, team_ids=None) != EngineScope(team_ids=None):
-        return Ranking(build(query, scope, searcher), None, scoped=True)  # other filters drive the search
+        return Ranking(build(query, scope, searcher, kind), None, scoped=True)  # other filters drive the search
     in_teams = sum(searcher.doc_freq("team_id", team) for team in scope.team_ids)
     if in_teams * 2 < searcher.num_docs:
-        return Ranking(build(query, scope, searcher), None, scoped=True)  # a small share: the clause drives
-    unscoped = build(query, EngineScope(team_ids=None), searcher)
+        return Ranking(build(query, scope, searcher, kind), None, scoped=True)  # a small share: the clause drives
+    unscoped = build(query, EngineScope(team_ids=None), searcher, kind)
     if in_teams >= searcher.num_docs:  # perhaps every page (the sum counts deleted pages too): check
         everywhere = engine.pages_per_team(searcher, generation)
         if everywhere is not None and set(everywhere) <= set(scope.team_ids):
@@ -313,4 +313,4 @@ def ranking(
     inside = None if counts is None else sum(counts.get(team, 0) for team in scope.team_ids)
     if counts is not None and inside == sum(counts.values()):
         return Ranking(unscoped, inside, scoped=False)
-    return Ranking(build(query, scope, searcher), inside, scoped=True)  # more teams than buckets: no count
+    return Ranking(build(query, scope, searcher, kind), inside, scoped=True)  # more teams than buckets: no count

@@ -17,11 +17,12 @@ def repair_after_migrate(sender, using, verbosity=1, **kwargs):
 
     from records.search import letter_triggers, repair_index
 
-    if INDEX_MIGRATION not in MigrationRecorder(connections[using]).applied_migrations():
+    connection = connections[using]
+    applied = MigrationRecorder(connection).applied_migrations()
+    if INDEX_MIGRATION not in applied:
         return  # not installed yet, or migrated back below this on purpose
     repaired = repair_index(using)
-    if LETTERS_MIGRATION in MigrationRecorder(connections[using]).applied_migrations():
-        connection = connections[using]
+    if LETTERS_MIGRATION in applied:
         with connection.cursor() as cursor:
             if letter_triggers.repair(cursor, connection.vendor):
                 repaired.append("the letters' engine triggers")
