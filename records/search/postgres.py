@@ -25,8 +25,10 @@ HEADLINE_OPTIONS = f'StartSel="{snippets.START}", StopSel="{snippets.STOP}", Max
 def _vector_sql(source: Source) -> str:
     # PostgreSQL's parser drops anything shaped like an HTML tag; released text is plain text,
     # so "<script>" is the word script here, as it is in SQLite.
+    # Columns are gapped too: a phrase or NEAR never joins a letter's subject to its body (as
+    # FTS5's separate columns and the engine's letters index keep them apart).
     halves = [
-        " || ".join(
+        f" || {_GAP} || ".join(
             f"setweight(to_tsvector('{config}'::regconfig, "
             f"translate(left(coalesce({column}, ''), {MAX_INDEXED_CHARS}), '<>', '  ')), '{weight}')"
             for column, weight in zip(source.columns, "ABCD", strict=False)
@@ -36,9 +38,9 @@ def _vector_sql(source: Source) -> str:
     return f"{halves[0]} || {_GAP} || {halves[1]}"
 
 
-# `||` puts the unstemmed half right after the stemmed one: without a gap, NEAR/n would find
-# the last words of a page within n words of its first words. GAP_WORD sits MAX_NEAR + 2
-# positions after the stemmed half and shifts the unstemmed half past it.
+# `||` puts the unstemmed half right after the stemmed one (and a body right after its title):
+# without a gap, NEAR/n would find the last words of a page within n words of its first words.
+# GAP_WORD sits MAX_NEAR + 2 positions after what precedes it and shifts what follows past it.
 GAP_WORD = "zzsearchgapzz"
 _GAP = f"to_tsvector('english'::regconfig, '{'the ' * (MAX_NEAR + 2)}{GAP_WORD}')"  # "the": a stop word
 
