@@ -10,10 +10,14 @@ In one run, on the same corpus, for ~10 queries of each class (issue 15):
                sees every team ("all") and for one holding 10 % of the pages ("team")
   app_sql      the same without the engine (the SQL backends, ranking the first 2,000 matches)
   bare_tantivy the engine's query alone (no scope, no database, no snippets): the reference
+  bare_tantivy_snippets  the same top 20 from a copy of the engine's index that also stores the
+               page text, each with tantivy's own snippet (SnippetGenerator): the issue's
+               reference ("bare tantivy ... top 20 with snippets"); built once, beside the engine
   sql_rank_all the best hand-written SQL ranking every match (bm25 / ts_rank), with snippets
 overlap@20 compares each with the top 20 of the engine's scoring function evaluated over every
 match, the slow way (score them all, keep the user's teams, order by score then page id).
-The engine goes to var/bench/engine-<backend>-<N>/ and is reused when it holds the corpus.
+The engine goes to var/bench/engine-<backend>-<N>/ and is reused when it holds the corpus; the
+stored-text copy to var/bench/reference-<backend>-<N>/ (--no-reference skips it).
 
 It never touches the dev database: SQLite goes to var/bench/search-<N>.sqlite3, PostgreSQL to a
 database named <dev name>_bench_search_<N> on the same server (created if missing). A database that
@@ -105,6 +109,8 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE records_page")
     report["engine"] = engine_build(force=rebuild)
+    if not args.no_reference:
+        report["reference"] = reference_build(force=rebuild)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:  # fold the load's write-ahead log into the file
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -112,6 +118,7 @@ def main() -> None:
     if not args.load_only:
         report["classes"] = measure_engine(
             args.repeat,
+            reference=not args.no_reference,
             sql_rank_all=not args.no_sql_rank_all,
             slow_repeat=args.slow_repeat,
             slow_timeout=args.slow_timeout,
@@ -145,6 +152,9 @@ def parse_args():
     parser.add_argument("--fresh", action="store_true", help="Regenerate the pages even if the database has them.")
     parser.add_argument(
         "--skip-rebuild", action="store_true", help="Reuse the indexes (SQL and engine) of a corpus built before."
+    )
+    parser.add_argument(
+        "--no-reference", action="store_true", help="Skip bare tantivy with snippets (and building its index)."
     )
     parser.add_argument("--load-only", action="store_true", help="Build the corpus and stop (measure in a later run).")
     return parser.parse_args()
@@ -338,6 +348,85 @@ def bare_tantivy(query: str) -> list[int]:
     return searcher.fast_field_values("page_id", [address for _, address in found.hits])
 
 
+def reference_schema():
+    """The engine's schema with the page text stored: fields in the same order, so the queries
+    engine_query builds against engine.SCHEMA name the same fields here."""
+    import tantivy
+
+    from records.search import engine
+
+    builder = tantivy.SchemaBuilder()
+    for name in engine.FIELDS_U64:
+        builder.add_unsigned_field(name, stored=name == "page_id", indexed=True, fast=True)
+    builder.add_text_field("type", tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("text", stored=True, tokenizer_name="records_stem", index_option="position")
+    builder.add_text_field("exact", tokenizer_name="records_exact", index_option="position")
+    builder.add_text_field("pairs", tokenizer_name="whitespace", index_option="freq")
+    return builder.build()
+
+
+_reference = {}
+
+
+def reference_index(create: bool = False):
+    import tantivy
+
+    from records.search import engine
+
+    if "index" not in _reference:
+        path = Path(str(engine.directory()).replace("/engine-", "/reference-"))
+        if not create and not tantivy.Index.exists(str(path)):
+            return None
+        path.mkdir(parents=True, exist_ok=True)
+        index = tantivy.Index(reference_schema(), path=str(path), reuse=True)
+        index.register_tokenizer("records_stem", engine.STEM)
+        index.register_tokenizer("records_exact", engine.EXACT)
+        _reference.update(index=index, path=path, schema=reference_schema())
+    return _reference["index"]
+
+
+def reference_build(force: bool) -> dict:
+    """The stored-text copy of the engine's index, from the same pages (or the one built before)."""
+    from records.models import Page
+    from records.search import engine
+
+    index = reference_index(create=True)
+    index.reload()
+    seconds = None
+    if force or index.searcher().num_docs != Page.objects.count():
+        started = time.perf_counter()
+        writer = index.writer(heap_size=engine.WRITER_HEAP * 2, num_threads=2)
+        writer.delete_all_documents()
+        engine.add_pages(writer, Page.objects.values(*engine.PAGE_FIELDS).order_by("id").iterator(chunk_size=5000))
+        writer.commit()
+        writer.wait_merging_threads()
+        seconds = round(time.perf_counter() - started, 1)
+        index.reload()
+    size = sum(path.stat().st_size for path in _reference["path"].rglob("*") if path.is_file())
+    return {"build_seconds": seconds, "bytes": size, "pages": index.searcher().num_docs}
+
+
+def bare_tantivy_snippets(query: str) -> list[int]:
+    """bare_tantivy's top 20, each page's text read from the index and its snippet cut by tantivy."""
+    import tantivy
+
+    from records.search import engine_query, parse_query
+    from records.search.scope import scope_for_teams
+
+    index = reference_index()
+    index.reload()  # as every search of the app reloads its reader
+    searcher = index.searcher()
+    built = engine_query.build(parse_query(query), scope_for_teams(None), searcher)
+    found = searcher.search(built, limit=20)
+    snippets = tantivy.SnippetGenerator.create(searcher, built, _reference["schema"], "text")
+    page_ids = []
+    for _, address in found.hits:
+        page = searcher.doc(address)
+        snippets.snippet_from_doc(page).to_html()
+        page_ids.append(page["page_id"][0])
+    return page_ids
+
+
 def every_match_top20(query: str, team_ids: set[int] | None, teams_of: dict) -> list[int]:
     """The slow way: the engine's score for every match, the user's teams kept, (score, id) order."""
     from records.search import engine, engine_query, parse_query
@@ -359,7 +448,11 @@ def every_match_top20(query: str, team_ids: set[int] | None, teams_of: dict) -> 
 
 
 def measure_engine(
-    repeat: int, sql_rank_all: bool, slow_repeat: int | None = None, slow_timeout: float | None = None
+    repeat: int,
+    sql_rank_all: bool,
+    slow_repeat: int | None = None,
+    slow_timeout: float | None = None,
+    reference: bool = False,
 ) -> dict:
     from records.models import Document, Page
 
@@ -375,6 +468,8 @@ def measure_engine(
         "app_sql_team": lambda q: app_search(users["team"], q, engine=False),
         "bare_tantivy": bare_tantivy,
     }
+    if reference:
+        runners["bare_tantivy_snippets"] = bare_tantivy_snippets
     if sql_rank_all:
         runners["sql_rank_all"] = lambda q: [row[0] for row in plain_sql(q, cap=None)][:20]
     if slow_timeout:
@@ -385,7 +480,7 @@ def measure_engine(
     results = {}
     for name, variants in QUERIES.items():
         samples = {runner: [] for runner in runners}
-        overlaps = {runner: [] for runner in runners if runner != "bare_tantivy"}
+        overlaps = {runner: [] for runner in runners if not runner.startswith("bare_tantivy")}
         for variant in variants:
             references = {scope: every_match_top20(variant, ids, teams_of) for scope, ids in team_ids.items()}
             for runner, run in runners.items():
@@ -467,6 +562,11 @@ def summary(classes: dict) -> dict:
             "app_p95_all": row["app_all"]["p95"],
             "app_p95_team": row["app_team"]["p95"],
             "x_bare_tantivy": round(row["app_all"]["p95"] / bare, 1),
+            "x_bare_tantivy_snippets": (
+                round(row["app_all"]["p95"] / max(row["bare_tantivy_snippets"]["p95"], 0.1), 1)
+                if "bare_tantivy_snippets" in row
+                else None
+            ),
             "overlap_all": row["app_all"]["overlap@20"],
             "overlap_team": row["app_team"]["overlap@20"],
             "sql_app_overlap_all": row["app_sql_all"]["overlap@20"],
