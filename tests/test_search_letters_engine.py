@@ -119,6 +119,47 @@ def test_a_letter_waiting_for_the_worker_is_found_at_once_by_the_database(team, 
     assert _keys(search_requests("vigilant", requests=mine)) == [("communication", letter.pk)]
 
 
+def test_another_teams_backlog_leaves_this_teams_letters_in_the_engine(team, stranger, monkeypatch):
+    """A mail import queues thousands of one team's letters: only that team's search waits for
+    the worker (in the database); every other team's stays in the engine."""
+    theirs = stranger.memberships.get().team
+    mine, their_requests = RecordsRequest.objects.for_team(team), RecordsRequest.objects.for_team(theirs)
+    letter = _letter(factories.make_request(team, title="Plate readers"), "Your request", "The Flock contract.")
+    their_request = factories.make_request(theirs, title="Mail import")
+    outbox.drain()
+    imported = [_letter(their_request, f"Imported {n}", "Flock invoice") for n in range(30)]  # not drained
+    assert not letters.waiting(mine) and letters.waiting(their_requests)
+    with monkeypatch.context() as engine_only:
+        _engine_only(engine_only)
+        assert _keys(search_requests("flock", requests=mine)) == [("communication", letter.pk)]
+    assert search_requests("flock", requests=their_requests, limit=50).matched == 30  # their new letters, at once
+    outbox.drain()
+    imported[0].delete()  # gone at once from their search; mine does not wait for it
+    assert not letters.waiting(mine) and letters.waiting(their_requests)
+    assert search_requests("flock", requests=their_requests, limit=50).matched == 29
+    with monkeypatch.context() as engine_only:
+        _engine_only(engine_only)
+        assert _keys(search_requests("flock", requests=mine)) == [("communication", letter.pk)]
+
+
+def test_a_letter_moved_to_another_request_is_waited_for_by_both(team):
+    """Both requests' searches change with the move: the one it left and the one it joined."""
+    left, joined, other = (factories.make_request(team, title=title) for title in ("Left", "Joined", "Other"))
+    letter = _letter(left, "Invoice", "Flock invoice")
+    outbox.drain()
+    Communication.objects.filter(pk=letter.pk).update(request=joined)
+    scopes = {request.title: RecordsRequest.objects.filter(pk=request.pk) for request in (left, joined, other)}
+    assert {title: letters.waiting(scope) for title, scope in scopes.items()} == {
+        "Left": True, "Joined": True, "Other": False
+    }  # fmt: skip
+    assert search_requests("flock", requests=scopes["Left"]).matched == 0
+    assert _keys(search_requests("flock", requests=scopes["Joined"])) == [("communication", letter.pk)]
+    outbox.drain()
+    assert not any(letters.waiting(scope) for scope in scopes.values())
+    assert search_requests("flock", requests=scopes["Left"]).matched == 0
+    assert _keys(search_requests("flock", requests=scopes["Joined"])) == [("communication", letter.pk)]
+
+
 def test_a_drain_killed_midway_loses_no_letter(team, monkeypatch):
     request = factories.make_request(team, title="Plate readers")
     _letter(request, "One", "Flock cameras")

@@ -19,7 +19,7 @@ QUEUE_EVERY_ROW = """
 def install(apps, schema_editor):
     connection = schema_editor.connection
     with connection.cursor() as cursor:
-        letter_triggers.install(cursor, connection.vendor)
+        letter_triggers.install(cursor, connection.vendor, request_column=False)  # 0041 adds the column
         for table, (target, _) in letter_triggers.WATCHED.items():
             cursor.execute(QUEUE_EVERY_ROW.format(table=table), [target])
 

@@ -22,6 +22,10 @@ class SearchOutbox(models.Model):
 
     target = models.CharField(max_length=10, choices=TARGETS)
     target_id = models.BigIntegerField()
+    # Letters' rows only (written by letter_triggers): the request the row belongs to, a plain id
+    # like target_id. A search waits for the worker only when its own scope has rows queued.
+    # Null: queued before the column existed, so every scope waits for it.
+    request_id = models.BigIntegerField(null=True, blank=True)
     queued_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

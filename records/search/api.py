@@ -197,7 +197,7 @@ def _engine_letters(query: Query, requests: QuerySet, *, limit: int, offset: int
     try:
         if settings.SEARCH_ENGINE_REBUILD_BEFORE_SEARCH:
             letters.rebuild()
-        if letters.waiting():
+        if letters.waiting(requests):
             return None  # a letter logged a moment ago shows at once, however it was written: the SQL answers
         request_ids = _ids(requests)
         if not request_ids:

@@ -14,6 +14,7 @@ the admin, bulk_create, update()), in the same transaction; the search worker dr
 from collections.abc import Iterable
 
 import tantivy
+from django.db.models import Q, QuerySet
 
 from records.models import Communication, RecordsRequest, SearchOutbox
 
@@ -73,10 +74,17 @@ def add_communications(writer: tantivy.IndexWriter, rows: Iterable[dict]) -> int
     return added
 
 
-def waiting() -> bool:
-    """Whether any request or communication waits in the outbox for the worker (the index may miss
-    it, or still hold its old text). Usually the outbox is empty and this costs one small query."""
-    return SearchOutbox.objects.filter(target__in=TARGETS).exists()
+def waiting(requests: QuerySet) -> bool:
+    """Whether a row of `requests` (a caller's scoped queryset of requests) waits in the outbox
+    for the worker: the index may miss it, or still hold its old text or request. Each queued row
+    names its request (letter_triggers), so another team's backlog (a mail import of thousands of
+    letters) leaves this scope's search in the engine. A deleted request's rows wait for nobody:
+    no scope holds it. Usually the outbox is empty and this costs one small query."""
+    pending = SearchOutbox.objects.filter(target__in=TARGETS)
+    if not pending.exists():
+        return False
+    mine = Q(request_id__in=requests.order_by().values("pk")) | Q(request_id__isnull=True)
+    return pending.filter(mine).exists()
 
 
 def apply(writer: tantivy.IndexWriter, rows: list[SearchOutbox]) -> None:

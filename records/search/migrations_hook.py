@@ -24,7 +24,8 @@ def repair_after_migrate(sender, using, verbosity=1, **kwargs):
     repaired = repair_index(using)
     if LETTERS_MIGRATION in applied:
         with connection.cursor() as cursor:
-            if letter_triggers.repair(cursor, connection.vendor):
+            request_column = letter_triggers.REQUEST_COLUMN_MIGRATION in applied
+            if letter_triggers.repair(cursor, connection.vendor, request_column=request_column):
                 repaired.append("the letters' engine triggers")
     if repaired and verbosity:
         print(f"  Rebuilt the search index for: {', '.join(repaired)} (a migration had dropped part of it)")
