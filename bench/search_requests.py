@@ -13,8 +13,9 @@ calls it, per query class, through the engine and through the database's ranking
 correctness: its top 10 against the top 10 of every match ranked the slow way (every match's
 score read from the engine, sorted by score then key). Then writes 5,000 new letters for the
 second team through the triggers' outbox and, while they wait, times the desk's first screens
-again (they must stay in the engine: the backlog is not the desk's), then times their drain. It never touches the dev database: PostgreSQL goes to
-<dev name>_bench_requests on the same server.
+again (they must stay in the engine: the backlog is not the desk's), then times their drain.
+It never touches the dev database: PostgreSQL goes to <dev name>_bench_requests on the same
+server.
 """
 
 import argparse

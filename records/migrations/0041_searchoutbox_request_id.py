@@ -8,18 +8,14 @@ from django.db import migrations, models
 from records.search import letter_triggers
 
 
-def reinstall(apps, schema_editor):
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        letter_triggers.uninstall(cursor, connection.vendor)
-        letter_triggers.install(cursor, connection.vendor)
+def _triggers(request_column: bool):
+    def reinstall(apps, schema_editor):
+        connection = schema_editor.connection
+        with connection.cursor() as cursor:
+            letter_triggers.uninstall(cursor, connection.vendor)
+            letter_triggers.install(cursor, connection.vendor, request_column=request_column)
 
-
-def back_to_0039(apps, schema_editor):
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        letter_triggers.uninstall(cursor, connection.vendor)
-        letter_triggers.install(cursor, connection.vendor, request_column=False)
+    return reinstall
 
 
 class Migration(migrations.Migration):
@@ -31,5 +27,5 @@ class Migration(migrations.Migration):
             name="request_id",
             field=models.BigIntegerField(blank=True, null=True),
         ),
-        migrations.RunPython(reinstall, back_to_0039),
+        migrations.RunPython(_triggers(request_column=True), _triggers(request_column=False)),
     ]

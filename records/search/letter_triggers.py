@@ -71,17 +71,20 @@ def _sqlite(request_column: bool) -> list[str]:
         changed = " OR ".join(f"old.{column} IS NOT new.{column}" for column in columns)
         request = REQUEST_OF[table]
 
-        def queue(row: str, request_row: str | None = None, target=target, request=request) -> str:
+        def queue(row: str, target=target, request=request) -> str:
             if not request_column:
                 return f"INSERT INTO {OUTBOX} (target, target_id, queued_at) VALUES ('{target}', {row}.id, {now});"
             return (
                 f"INSERT INTO {OUTBOX} (target, target_id, request_id, queued_at) "
-                f"VALUES ('{target}', {row}.id, {request_row or row}.{request}, {now});"
+                f"VALUES ('{target}', {row}.id, {row}.{request}, {now});"
             )
 
         moved = ""
         if request_column and request != "id":  # the request it left waits for the change too
-            moved = f"INSERT INTO {OUTBOX} (target, target_id, request_id, queued_at) SELECT '{target}', new.id, old.{request}, {now} WHERE old.{request} IS NOT new.{request};"
+            moved = (
+                f"INSERT INTO {OUTBOX} (target, target_id, request_id, queued_at) "
+                f"SELECT '{target}', new.id, old.{request}, {now} WHERE old.{request} IS NOT new.{request};"
+            )
         statements += [
             f"CREATE TRIGGER IF NOT EXISTS {insert} AFTER INSERT ON {table} BEGIN {queue('new')} END",
             f"CREATE TRIGGER IF NOT EXISTS {update} AFTER UPDATE OF {', '.join(columns)} ON {table} "
